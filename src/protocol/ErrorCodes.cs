@@ -1,0 +1,34 @@
+namespace Labd.Protocol;
+
+/// <summary>Wire spelling of <see cref="ErrorCode"/>: kebab-case, stable.</summary>
+public static class ErrorCodes
+{
+    public static string ToWire(this ErrorCode code) => code switch
+    {
+        ErrorCode.Internal => "internal",
+        ErrorCode.BadRequest => "bad-request",
+        ErrorCode.NotFound => "not-found",
+        ErrorCode.Forbidden => "forbidden",
+        ErrorCode.NotAMember => "not-a-member",
+        ErrorCode.Conflict => "conflict",
+        ErrorCode.Unavailable => "unavailable",
+        ErrorCode.PolicyInvalid => "policy-invalid",
+        ErrorCode.PolicyNotFound => "policy-not-found",
+        ErrorCode.SandboxUnavailable => "sandbox-unavailable",
+        ErrorCode.SandboxSetupFailed => "sandbox-setup-failed",
+        ErrorCode.RunNotFound => "run-not-found",
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
+    };
+
+    public static ErrorCode? FromWire(string? wire)
+    {
+        foreach (var code in Enum.GetValues<ErrorCode>())
+        {
+            if (string.Equals(code.ToWire(), wire, StringComparison.Ordinal))
+            {
+                return code;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Labd.Protocol;
+
+/// <summary>
+/// RFC 9457 problem document (<c>application/problem+json</c>) with labd's stable
+/// <see cref="Code"/> extension. <see cref="Detail"/> tells the user the next step.
+/// </summary>
+public sealed record Problem(
+    string Type,
+    string Title,
+    int Status,
+    string? Detail,
+    string Code)
+{
+    public const string MediaType = "application/problem+json";
+}

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+
+namespace Labd.Protocol;
+
+/// <summary>
+/// Source-generated JSON metadata for every wire type, so labctl (Native AOT) and labd
+/// serialize identically without reflection. Wire names are camelCase.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(VersionInfo))]
+[JsonSerializable(typeof(StatusInfo))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;
