@@ -19,4 +19,5 @@ public enum ErrorCode
     SandboxUnavailable,
     SandboxSetupFailed,
     RunNotFound,
+    MethodNotAllowed,
 }

@@ -17,6 +17,7 @@ public static class ErrorCodes
         ErrorCode.SandboxUnavailable => "sandbox-unavailable",
         ErrorCode.SandboxSetupFailed => "sandbox-setup-failed",
         ErrorCode.RunNotFound => "run-not-found",
+        ErrorCode.MethodNotAllowed => "method-not-allowed",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -13,4 +13,6 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(Problem))]
 [JsonSerializable(typeof(VersionInfo))]
 [JsonSerializable(typeof(StatusInfo))]
+[JsonSerializable(typeof(EventAppendRequest))]
+[JsonSerializable(typeof(EventAppended))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

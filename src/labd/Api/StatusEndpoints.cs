@@ -1,0 +1,30 @@
+using Labd.Hosting;
+using Labd.Protocol;
+using Labd.Store;
+
+namespace Labd.Api;
+
+/// <summary><c>GET /v1/status</c>: uptime, paths, who you are, record counts, GPUs, sandbox readiness.</summary>
+internal static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(Routes.Status, async (HttpContext context, DaemonInfo info, LabdSettings settings, StateStore store, SandboxReadinessProbe probe) =>
+        {
+            var caller = context.GetCaller();
+            var counts = await store.CountsAsync(context.RequestAborted).ConfigureAwait(false);
+            var status = new StatusInfo(
+                info.Version,
+                info.StartedAt,
+                Math.Round((DateTimeOffset.UtcNow - info.StartedAt).TotalSeconds, 3),
+                settings.StateDir,
+                settings.Socket,
+                new CallerInfo(caller.KindName, caller.Uid, caller.UserName),
+                counts,
+                GpuInventory.Scan(settings.Current.Gpus),
+                probe.Probe());
+            return Results.Json(status, ProtocolJsonContext.Default.StatusInfo);
+        });
+        return endpoints;
+    }
+}

@@ -1,0 +1,56 @@
+using Labd.SandboxPolicy.Config;
+
+namespace Labd.Hosting;
+
+/// <summary>Command-line flags. Flags override labd.yaml.</summary>
+internal sealed record LabdArguments(
+    string ConfigPath,
+    bool ConfigGiven,
+    string? StateDir,
+    string? Socket,
+    bool Foreground)
+{
+    public const string Usage =
+        "usage: labd [--foreground] [--config PATH] [--state-dir DIR] [--socket PATH]\n" +
+        "  --foreground   log to the console (development); default logs to journald under systemd\n" +
+        "  --config PATH  configuration file (default /etc/labd/labd.yaml)\n" +
+        "  --state-dir    state directory (default /var/lib/labd)\n" +
+        "  --socket PATH  API socket (default /run/labd/labd.sock)";
+
+    /// <summary>Parses flags; throws <see cref="ArgumentException"/> with a usage hint on anything unknown.</summary>
+    public static LabdArguments Parse(IReadOnlyList<string> args)
+    {
+        var result = new LabdArguments(LabdConfig.DefaultPath, false, null, null, false);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inline) = SplitInline(args[i]);
+            string Value()
+            {
+                if (inline is not null)
+                {
+                    return inline;
+                }
+                if (i + 1 >= args.Count || args[i + 1].Length == 0)
+                {
+                    throw new ArgumentException($"{name} needs a value\n{Usage}");
+                }
+                return args[++i];
+            }
+            result = name switch
+            {
+                "--foreground" when inline is null => result with { Foreground = true },
+                "--config" => result with { ConfigPath = Path.GetFullPath(Value()), ConfigGiven = true },
+                "--state-dir" => result with { StateDir = Path.GetFullPath(Value()) },
+                "--socket" => result with { Socket = Path.GetFullPath(Value()) },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'\n{Usage}"),
+            };
+        }
+        return result;
+    }
+
+    private static (string Name, string? Inline) SplitInline(string arg)
+    {
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+}

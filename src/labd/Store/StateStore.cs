@@ -1,0 +1,128 @@
+using System.Globalization;
+using Labd.Logging;
+using Microsoft.Data.Sqlite;
+
+namespace Labd.Store;
+
+/// <summary>
+/// labd's records in SQLite at <c>&lt;stateDir&gt;/labd.db</c>: WAL, <c>synchronous=FULL</c>
+/// so a write acknowledged to a caller survives <c>kill -9</c> and power loss, foreign keys
+/// on, a busy timeout for concurrent writers. Schema from <see cref="Migrations"/>.
+/// </summary>
+internal sealed class StateStore
+{
+    public const string FileName = "labd.db";
+    internal const UnixFileMode StateDirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private readonly string _connectionString;
+
+    private StateStore(string path)
+    {
+        DatabasePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Creates the state directory (0700), opens the database and applies pending migrations in one transaction.</summary>
+    public static async Task<StateStore> OpenAsync(string stateDir, ILogger logger, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(stateDir, StateDirMode);
+        File.SetUnixFileMode(stateDir, StateDirMode);
+        var store = new StateStore(Path.Combine(stateDir, FileName));
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var wal = connection.CreateCommand())
+        {
+            // journal_mode is persistent and cannot change inside a transaction.
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var version = await Migrator.ApplyAsync(connection, Migrations.All, logger, cancellationToken).ConfigureAwait(false);
+        LabdLog.StoreOpened(logger, store.DatabasePath, version);
+        return store;
+    }
+
+    /// <summary>Opens a pooled connection with labd's per-connection pragmas applied.</summary>
+    public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Appends to the audit log; returns once the row is durably committed.</summary>
+    public async Task<StoredEvent> AppendEventAsync(Actor actor, string kind, string? subject, string? dataJson, CancellationToken cancellationToken)
+    {
+        var at = DateTimeOffset.UtcNow;
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO events (at, actor_kind, actor_uid, kind, subject, data)
+            VALUES ($at, $actorKind, $actorUid, $kind, $subject, $data)
+            RETURNING id;
+            """;
+        command.Parameters.AddWithValue("$at", at.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$actorKind", actor.Kind);
+        command.Parameters.AddWithValue("$actorUid", (object?)actor.Uid ?? DBNull.Value);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
+        command.Parameters.AddWithValue("$data", (object?)dataJson ?? DBNull.Value);
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new StoredEvent(id, at, actor, kind, subject, dataJson);
+    }
+
+    /// <summary>Reads events after <paramref name="afterId"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, at, actor_kind, actor_uid, kind, subject, data FROM events WHERE id > $after ORDER BY id LIMIT $limit;";
+        command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$limit", limit);
+        var events = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new StoredEvent(
+                reader.GetInt64(0),
+                DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+                new Actor(reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt32(3)),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+        return events;
+    }
+
+    /// <summary>Row counts of the tables listed in <see cref="Migrations.CountedTables"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in Migrations.CountedTables)
+        {
+            await using var command = connection.CreateCommand();
+            // Table names come from the constant list above, never from a request.
+            command.CommandText = $"SELECT count(*) FROM {table};";
+            counts[table] = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+
+namespace Labd.SandboxPolicy.Config;
+
+/// <summary>
+/// The daemon's own configuration (<c>/etc/labd/labd.yaml</c>). Every key is optional;
+/// <see cref="Default"/> holds the embedded defaults. Command-line flags override it.
+/// </summary>
+public sealed record LabdConfig(
+    string Socket,
+    string StateDir,
+    GroupsConfig Groups,
+    GpusConfig Gpus,
+    string PolicyDir)
+{
+    public const string DefaultPath = "/etc/labd/labd.yaml";
+
+    public static LabdConfig Default { get; } = new(
+        Socket: "/run/labd/labd.sock",
+        StateDir: "/var/lib/labd",
+        Groups: GroupsConfig.Default,
+        Gpus: GpusConfig.Default,
+        PolicyDir: "/etc/labd/policies");
+
+    /// <summary>Top-level keys, in the order the error message lists them.</summary>
+    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir"];
+}

@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Labd.SandboxPolicy.Config;
+
+/// <summary>
+/// Reads <c>labd.yaml</c> strictly: unknown keys and wrong shapes are errors naming
+/// file:line:column and the valid keys, so a typo never silently falls back to a default.
+/// </summary>
+public static class LabdConfigLoader
+{
+    /// <summary>Loads <paramref name="path"/>; a missing file yields the defaults when <paramref name="mustExist"/> is false.</summary>
+    public static LabdConfig Load(string path, bool mustExist)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (!mustExist && e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return LabdConfig.Default;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read the configuration file: {e.Message}; pass an existing file with --config, or omit --config to use the built-in defaults", e);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="fileName"/> is only used in error messages.</summary>
+    public static LabdConfig Parse(string text, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException($"{fileName}:{e.Start.Line}:{e.Start.Column}: invalid YAML: {e.Message}", e);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return LabdConfig.Default;
+        }
+        var reader = new NodeReader(fileName);
+        var root = reader.Mapping(stream.Documents[0].RootNode, "the top level");
+        var config = LabdConfig.Default;
+        foreach (var (key, value) in reader.Entries(root, LabdConfig.Keys, "the top level"))
+        {
+            config = key switch
+            {
+                "socket" => config with { Socket = reader.AbsolutePath(value, key) },
+                "stateDir" => config with { StateDir = reader.AbsolutePath(value, key) },
+                "policyDir" => config with { PolicyDir = reader.AbsolutePath(value, key) },
+                "groups" => config with { Groups = ParseGroups(reader, value) },
+                _ => config with { Gpus = ParseGpus(reader, value) },
+            };
+        }
+        return config;
+    }
+
+    private static GroupsConfig ParseGroups(NodeReader reader, YamlNode node)
+    {
+        var groups = GroupsConfig.Default;
+        foreach (var (key, value) in reader.Entries(reader.Mapping(node, "groups"), GroupsConfig.Keys, "groups"))
+        {
+            var name = reader.Scalar(value, $"groups.{key}");
+            groups = key == "users" ? groups with { Users = name } : groups with { Admins = name };
+        }
+        return groups;
+    }
+
+    private static GpusConfig ParseGpus(NodeReader reader, YamlNode node)
+    {
+        var gpus = GpusConfig.Default;
+        var mapping = reader.Mapping(node, "gpus");
+        foreach (var (key, value) in reader.Entries(mapping, GpusConfig.Keys, "gpus"))
+        {
+            if (key == "deviceDir")
+            {
+                gpus = gpus with { DeviceDir = reader.AbsolutePath(value, "gpus.deviceDir") };
+                continue;
+            }
+            if (value is not YamlSequenceNode sequence)
+            {
+                throw reader.Error(value, "gpus.devices must be a list of device paths, e.g. [/dev/nvidia0, /dev/nvidia1]");
+            }
+            gpus = gpus with { Devices = [.. sequence.Children.Select(c => reader.AbsolutePath(c, "gpus.devices[]"))] };
+        }
+        if (!gpus.Devices.IsEmpty && mapping.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == "deviceDir"))
+        {
+            throw reader.Error(mapping, "gpus: set either devices or deviceDir, not both");
+        }
+        return gpus;
+    }
+
+    private sealed class NodeReader(string fileName)
+    {
+        public ConfigException Error(YamlNode node, string message) =>
+            new($"{fileName}:{node.Start.Line}:{node.Start.Column}: {message}");
+
+        public YamlMappingNode Mapping(YamlNode node, string where) =>
+            node as YamlMappingNode ?? throw Error(node, $"{where} must be a mapping of keys to values");
+
+        public IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, ImmutableArray<string> valid, string where)
+        {
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value;
+                if (key is null || !valid.Contains(key))
+                {
+                    throw Error(keyNode, $"unknown key '{key}' in {where}; valid keys are: {string.Join(", ", valid)}");
+                }
+                yield return (key, value);
+            }
+        }
+
+        public string Scalar(YamlNode node, string key)
+        {
+            if (node is not YamlScalarNode { Value: { Length: > 0 } value })
+            {
+                throw Error(node, $"{key} must be a non-empty string");
+            }
+            return value;
+        }
+
+        public string AbsolutePath(YamlNode node, string key)
+        {
+            var value = Scalar(node, key);
+            if (!Path.IsPathFullyQualified(value))
+            {
+                throw Error(node, $"{key} must be an absolute path, got '{value}'");
+            }
+            return value;
+        }
+    }
+}
