@@ -1,0 +1,99 @@
+using Labd.SandboxPolicy.Config;
+
+namespace Labd.Tests.Config;
+
+public sealed class LabdConfigLoaderTests
+{
+    [Fact]
+    public void An_empty_file_yields_the_built_in_defaults()
+    {
+        var config = LabdConfigLoader.Parse("", "labd.yaml");
+
+        Assert.Equal(LabdConfig.Default, config);
+        Assert.Equal("/run/labd/labd.sock", config.Socket);
+        Assert.Equal("labd", config.Groups.Users);
+        Assert.Equal("labd-admin", config.Groups.Admins);
+        Assert.Equal("/etc/labd/policies", config.PolicyDir);
+    }
+
+    [Fact]
+    public void Every_key_is_read()
+    {
+        var config = LabdConfigLoader.Parse("""
+            socket: /tmp/x.sock
+            stateDir: /tmp/state
+            policyDir: /tmp/policies
+            groups: {users: lab-users, admins: lab-admins}
+            gpus:
+              devices: [/dev/nvidia2, /dev/nvidia5]
+            """, "labd.yaml");
+
+        Assert.Equal("/tmp/x.sock", config.Socket);
+        Assert.Equal("/tmp/state", config.StateDir);
+        Assert.Equal("/tmp/policies", config.PolicyDir);
+        Assert.Equal(new GroupsConfig("lab-users", "lab-admins"), config.Groups);
+        Assert.Equal(["/dev/nvidia2", "/dev/nvidia5"], config.Gpus.Devices);
+    }
+
+    [Fact]
+    public void Keys_left_out_keep_their_defaults()
+    {
+        var config = LabdConfigLoader.Parse("groups:\n  users: lab-users\ngpus:\n  deviceDir: /tmp/fake-dev\n", "labd.yaml");
+
+        Assert.Equal("labd-admin", config.Groups.Admins);
+        Assert.Equal("/tmp/fake-dev", config.Gpus.DeviceDir);
+        Assert.Empty(config.Gpus.Devices);
+        Assert.Equal(LabdConfig.Default.StateDir, config.StateDir);
+    }
+
+    [Fact]
+    public void An_unknown_top_level_key_names_file_line_column_and_the_valid_keys()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("socket: /tmp/x.sock\nstatedir: /tmp/s\n", "/etc/labd/labd.yaml"));
+
+        Assert.StartsWith("/etc/labd/labd.yaml:2:1: unknown key 'statedir'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("valid keys are: socket, stateDir, groups, gpus, policyDir", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_nested_key_is_reported_at_its_position()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("groups:\n  users: a\n  admin: b\n", "labd.yaml"));
+
+        Assert.StartsWith("labd.yaml:3:3: unknown key 'admin' in groups; valid keys are: users, admins", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_relative_path_is_refused()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("stateDir: var/lib/labd\n", "labd.yaml"));
+
+        Assert.Contains("labd.yaml:1:11: stateDir must be an absolute path", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Devices_and_deviceDir_together_are_refused()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("gpus:\n  devices: [/dev/nvidia0]\n  deviceDir: /dev\n", "labd.yaml"));
+
+        Assert.Contains("either devices or deviceDir", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Broken_yaml_is_reported_with_its_position()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("groups: {users: a\n", "labd.yaml"));
+
+        Assert.Matches(@"^labd\.yaml:\d+:\d+: invalid YAML", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_default_file_yields_defaults_but_a_missing_explicit_file_is_an_error()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "labdt-" + Guid.NewGuid().ToString("N"), "labd.yaml");
+
+        Assert.Equal(LabdConfig.Default, LabdConfigLoader.Load(missing, mustExist: false));
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Load(missing, mustExist: true));
+        Assert.Contains("omit --config", e.Message, StringComparison.Ordinal);
+    }
+}
