@@ -8,6 +8,9 @@ internal sealed record Caller(CallerKind Kind, int Uid, int Gid, int Pid, string
 {
     public bool IsAdmin => Kind == CallerKind.Admin;
 
+    /// <summary>Lets a minimal-API handler take <c>Caller caller</c> as a parameter.</summary>
+    public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(context.GetCaller());
+
     /// <summary>Wire spelling of <see cref="Kind"/>: admin, user, agent, experiment.</summary>
     public string KindName => Kind switch
     {

@@ -9,10 +9,9 @@ internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Routes.Status, async (HttpContext context, DaemonInfo info, LabdSettings settings, StateStore store, SandboxReadinessProbe probe) =>
+        endpoints.MapGet(Routes.Status, async (Caller caller, DaemonInfo info, LabdSettings settings, StateStore store, SandboxReadinessProbe probe, CancellationToken cancellationToken) =>
         {
-            var caller = context.GetCaller();
-            var counts = await store.CountsAsync(context.RequestAborted).ConfigureAwait(false);
+            var counts = await store.CountsAsync(cancellationToken).ConfigureAwait(false);
             var status = new StatusInfo(
                 info.Version,
                 info.StartedAt,

@@ -56,7 +56,8 @@ internal static class ApiSocket
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
             File.SetUnixFileMode(path, SocketMode);
-            if (accounts.GroupId(groupName) is { } gid)
+            // Unprivileged development runs keep the socket as their own; chown would fail.
+            if (Environment.IsPrivilegedProcess && accounts.GroupId(groupName) is { } gid)
             {
                 FileOwnership.Change(path, 0, gid);
             }
