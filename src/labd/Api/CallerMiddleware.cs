@@ -13,6 +13,11 @@ internal sealed class CallerMiddleware(RequestDelegate next, CallerResolver reso
 {
     public Task InvokeAsync(HttpContext context)
     {
+        if (context.Features.Get<ConnectionCallerFeature>() is { } fixedByListener)
+        {
+            context.Features.Set(fixedByListener.Caller);
+            return next(context);
+        }
         var socket = context.Features.Get<IConnectionSocketFeature>()?.Socket
             ?? throw new InvalidOperationException("the connection has no socket; labd only listens on Unix sockets");
         var peer = PeerCredentials.Of(socket);
