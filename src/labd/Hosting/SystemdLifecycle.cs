@@ -16,10 +16,11 @@ internal sealed class SystemdLifecycle(
     LabdSettings settings,
     LabdArguments arguments,
     DaemonInfo info,
+    IEnumerable<IReloadable> reloadables,
     IHostApplicationLifetime lifetime,
     ILogger<SystemdLifecycle> logger) : IHostedService, IDisposable
 {
-    private readonly Lock _reloadLock = new();
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan? _watchdogInterval = ReadWatchdogInterval();
     private PosixSignalRegistration? _sighup;
@@ -41,7 +42,7 @@ internal sealed class SystemdLifecycle(
         {
             // Reload instead of the default action (terminate).
             context.Cancel = true;
-            _ = Task.Run(Reload, CancellationToken.None);
+            _ = Task.Run(() => ReloadAsync(_stopping.Token), CancellationToken.None);
         });
         if (_watchdogInterval is { } interval)
         {
@@ -62,26 +63,53 @@ internal sealed class SystemdLifecycle(
     {
         _sighup?.Dispose();
         _stopping.Dispose();
+        _reloadGate.Dispose();
     }
 
-    /// <summary>Reloads labd.yaml; a bad file is logged and the old configuration stays in force.</summary>
-    internal void Reload()
+    /// <summary>Reloads labd.yaml, then every <see cref="IReloadable"/>; a failure is logged and the old state stays in force.</summary>
+    internal async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        lock (_reloadLock)
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             Notify($"RELOADING=1\nMONOTONIC_USEC={MonotonicClock.NowMicroseconds().ToString(CultureInfo.InvariantCulture)}\nSTATUS=Reloading configuration");
             LabdLog.Reloading(logger, arguments.ConfigPath);
-            var status = ReadyStatus();
+            var failures = new List<string>();
             try
             {
                 settings.Reload();
             }
             catch (ConfigException e)
             {
-                LabdLog.ReloadFailed(logger, e.Message);
-                status = "Reload failed, previous configuration in force: " + e.Message.ReplaceLineEndings(" ");
+                failures.Add(e.Message);
             }
+            foreach (var reloadable in reloadables)
+            {
+                try
+                {
+                    await reloadable.ReloadAsync(settings.Current, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failures.Add($"{reloadable.GetType().Name}: {e.Message}");
+                }
+            }
+            foreach (var failure in failures)
+            {
+                LabdLog.ReloadFailed(logger, failure);
+            }
+            var status = failures.Count == 0
+                ? ReadyStatus()
+                : "Reload failed, previous configuration in force: " + string.Join("; ", failures).ReplaceLineEndings(" ");
             Notify($"READY=1\nSTATUS={status}");
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down mid-reload; STOPPING=1 follows.
+        }
+        finally
+        {
+            _reloadGate.Release();
         }
     }
 
