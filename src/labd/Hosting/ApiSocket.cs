@@ -87,10 +87,16 @@ internal static class ApiSocket
         {
             probe.Connect(new UnixDomainSocketEndPoint(path));
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
+            // Nobody listens: a leftover from a killed labd.
             File.Delete(path);
             return;
+        }
+        catch (SocketException e)
+        {
+            // EAGAIN (a full backlog) or EACCES mean someone may still be there: never delete a live socket.
+            throw new InvalidOperationException($"{path} exists and cannot be probed ({e.SocketErrorCode}); if no labd is running, remove it and start again", e);
         }
         throw new InvalidOperationException($"another labd is already answering on {path}; stop it (systemctl stop labd) or pass --socket with another path");
     }

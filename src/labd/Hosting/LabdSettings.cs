@@ -26,10 +26,14 @@ internal sealed class LabdSettings
 
     public LabdConfig Current => _current;
 
+    /// <summary>True when the last reload asked for another socket or state dir, which only a restart applies.</summary>
+    public bool RestartNeeded { get; private set; }
+
     /// <summary>Re-reads the file. On error throws <see cref="ConfigException"/> and keeps the previous configuration.</summary>
     public LabdConfig Reload()
     {
         var next = Load();
+        RestartNeeded = next.Socket != Socket || next.StateDir != StateDir;
         _current = next with { Socket = Socket, StateDir = StateDir };
         return _current;
     }

@@ -78,6 +78,10 @@ internal sealed class SystemdLifecycle(
             try
             {
                 settings.Reload();
+                if (settings.RestartNeeded)
+                {
+                    LabdLog.RestartNeeded(logger, settings.Socket, settings.StateDir);
+                }
             }
             catch (ConfigException e)
             {

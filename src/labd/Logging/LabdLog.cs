@@ -30,6 +30,9 @@ internal static partial class LabdLog
     [LoggerMessage(1007, LogLevel.Debug, "Marked inherited descriptors close-on-exec: {Fds}")]
     public static partial void InheritedFds(ILogger logger, string fds);
 
+    [LoggerMessage(1008, LogLevel.Warning, "labd.yaml now names another socket or state dir; still using {Socket} and {StateDir} until labd restarts")]
+    public static partial void RestartNeeded(ILogger logger, string socket, string stateDir);
+
     [LoggerMessage(2000, LogLevel.Error, "Unhandled error in {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
 
