@@ -14,6 +14,7 @@ internal static class YamlTreeReader
     public const int MaxBytes = 1 << 20;
     public const int MaxDepth = 32;
     public const int MaxNodes = 100_000;
+    public const int MaxDiagnostics = 100;
 
     /// <summary>The root node, or null when nothing usable could be read (diagnostics say why).</summary>
     public static YamlNode? Read(string file, ReadOnlySpan<byte> bytes, DiagnosticBag diagnostics)
@@ -105,6 +106,12 @@ internal static class YamlTreeReader
         public bool Accept(ParsingEvent e)
         {
             LastMark = e.Start;
+            if (diagnostics.Count >= MaxDiagnostics)
+            {
+                diagnostics.Error(DiagnosticCodes.YamlSyntax, $"more than {MaxDiagnostics} problems; stopping here", Loc(e), "fix the ones above first");
+                return false;
+            }
+
             switch (e)
             {
                 case DocumentStart:
