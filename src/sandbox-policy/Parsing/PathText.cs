@@ -43,11 +43,9 @@ public static class PathText
             if (!PolicyVariables.Names.Contains(name))
             {
                 code = DiagnosticCodes.UnknownVariable;
-                suggestion = Suggest.DidYouMean(name, PolicyVariables.Names.Select(n => n)) ?? "use ${LAB}, ${WORKTREE} or ${HOME}";
-                if (Suggest.Closest(name, PolicyVariables.Names) is { } near)
-                {
-                    suggestion = $"did you mean '${{{near}}}'?";
-                }
+                suggestion = Suggest.Closest(name, PolicyVariables.Names) is { } near
+                    ? $"did you mean '${{{near}}}'?"
+                    : "use ${LAB}, ${WORKTREE} or ${HOME}";
 
                 return $"unknown variable '{name}' in '{raw}'";
             }
