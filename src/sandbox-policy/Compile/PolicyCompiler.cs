@@ -25,7 +25,10 @@ public static class PolicyCompiler
             policy.Egress,
             policy.MaxGpus,
             policy.Limits.ToSandboxLimits(),
-            [.. policy.Env.Select(e => e.ToEnvEntry())]);
+            [.. policy.Env.Select(e => e.ToEnvEntry())])
+        {
+            GpuDevices = policy.GpuDevices,
+        };
         return new CompileResult(spec, diagnostics.ToImmutable());
     }
 

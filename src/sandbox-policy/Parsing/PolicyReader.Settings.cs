@@ -10,6 +10,12 @@ internal sealed partial class PolicyReader
 
     private void ReadGpus(YamlNode value)
     {
+        if (value is YamlSequence list)
+        {
+            ReadGpuDevices(list);
+            return;
+        }
+
         if (Scalar(value, "gpus") is not { } s)
         {
             return;
@@ -22,6 +28,26 @@ internal sealed partial class PolicyReader
         }
 
         _gpus = new Setting<int>(gpus, s.Value, s.Location);
+    }
+
+    private void ReadGpuDevices(YamlSequence list)
+    {
+        var devices = new SortedSet<int>();
+        foreach (var item in list.Items)
+        {
+            if (Scalar(item, "a GPU index") is not { } s)
+            {
+                continue;
+            }
+
+            if (!ValueParsers.TryParseCount(s.Value, 0, MaxGpus - 1, out var index) || !devices.Add(index))
+            {
+                diagnostics.Error(DiagnosticCodes.BadGpus, $"'{HostName.Display(s.Value)}' is not a distinct GPU index from 0 to {MaxGpus - 1}", s.Location, "list host GPU indices like 'gpus: [0, 1]', or give a count like 'gpus: 2'");
+            }
+        }
+
+        _gpuDevices = [.. devices];
+        _gpus = new Setting<int>(devices.Count, string.Join(", ", devices), list.Location);
     }
 
     private void ReadLimits(YamlNode value)

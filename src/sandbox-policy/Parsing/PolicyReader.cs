@@ -13,6 +13,7 @@ internal sealed partial class PolicyReader(string name, string file, DiagnosticB
     private ImmutableArray<NetworkRule> _deny = [];
     private ImmutableArray<PathRule> _files = [];
     private Setting<int>? _gpus;
+    private ImmutableArray<int> _gpuDevices = [];
     private PolicyLimits _limits = PolicyLimits.None;
     private ImmutableArray<EnvSetting> _env = [];
     private Setting<ImmutableArray<string>>? _agents;
@@ -64,7 +65,7 @@ internal sealed partial class PolicyReader(string name, string file, DiagnosticB
             }
         }
 
-        return new PolicyFile(name, file, _extends, _allow, _deny, _files, _gpus, _limits, _env, _agents);
+        return new PolicyFile(name, file, _extends, _allow, _deny, _files, _gpus, _gpuDevices, _limits, _env, _agents);
     }
 
     private void ReadExtends(YamlNode value)

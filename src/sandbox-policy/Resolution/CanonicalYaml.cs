@@ -30,7 +30,9 @@ public static class CanonicalYaml
             }
         }
 
-        sb.Append("gpus: ").Append(policy.MaxGpus.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("gpus: ").Append(policy.GpuDevices.IsEmpty
+            ? policy.MaxGpus.ToString(CultureInfo.InvariantCulture)
+            : "[" + string.Join(", ", policy.GpuDevices.Select(g => g.ToString(CultureInfo.InvariantCulture))) + "]").Append('\n');
         WriteLimits(sb, policy.Limits);
         WriteEnv(sb, policy);
         if (policy.Agents is { } agents)

@@ -16,6 +16,7 @@ public sealed class EffectivePolicy
         ImmutableArray<NetworkRule> deny,
         ImmutableArray<PathRule> files,
         Setting<int>? gpus,
+        ImmutableArray<int> gpuDevices,
         PolicyLimits limits,
         ImmutableArray<EnvSetting> env,
         Setting<ImmutableArray<string>>? agents)
@@ -27,6 +28,7 @@ public sealed class EffectivePolicy
         Deny = deny;
         Files = [.. files.OrderBy(f => f.Path, PathOrder.Instance)];
         Gpus = gpus;
+        GpuDevices = gpuDevices.IsDefault ? [] : gpuDevices;
         Limits = limits;
         Env = [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)];
         Agents = agents;
@@ -54,6 +56,9 @@ public sealed class EffectivePolicy
 
     /// <summary>The most GPUs one run may lease (0 when no policy in the chain says).</summary>
     public int MaxGpus => Gpus?.Value ?? 0;
+
+    /// <summary>Host GPU indices leases are restricted to; empty means any GPU.</summary>
+    public ImmutableArray<int> GpuDevices { get; }
 
     public PolicyLimits Limits { get; }
 

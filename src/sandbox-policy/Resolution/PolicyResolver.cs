@@ -82,6 +82,7 @@ internal static class PolicyResolver
         var files = new Dictionary<string, PathRule>(StringComparer.Ordinal);
         var env = new Dictionary<string, EnvSetting>(StringComparer.Ordinal);
         Setting<int>? gpus = null;
+        var gpuDevices = ImmutableArray<int>.Empty;
         Setting<ImmutableArray<string>>? agents = null;
         var limits = PolicyLimits.None;
         foreach (var file in chain)
@@ -98,7 +99,11 @@ internal static class PolicyResolver
                 env[e.Name] = e;
             }
 
-            gpus = file.Gpus ?? gpus;
+            if (file.Gpus is not null)
+            {
+                (gpus, gpuDevices) = (file.Gpus, file.GpuDevices);
+            }
+
             agents = file.Agents ?? agents;
             limits = file.Limits.Over(limits);
         }
@@ -112,6 +117,7 @@ internal static class PolicyResolver
             deny.ToImmutable(),
             [.. files.Values],
             gpus,
+            gpuDevices,
             limits,
             [.. env.Values],
             agents);
