@@ -64,4 +64,15 @@ public sealed class HashAndShowTests
         Assert.Contains("gpus: 8", gpu.CanonicalYaml, StringComparison.Ordinal);
         Assert.DoesNotContain("extends", gpu.CanonicalYaml, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Canonical_yaml_escapes_characters_yaml_could_read_as_line_breaks()
+    {
+        var policy = TestPolicies.Effective("env:\n  set: {A: \"x\\u2028y\\u0085z\\\"q\"}\n");
+
+        var again = PolicySet.Load([new PolicySource("t", "shown.yaml", Encoding.UTF8.GetBytes(policy.CanonicalYaml))]);
+
+        Assert.Equal("x\u2028y\u0085z\"q", again.Set!.Find("t")!.Env.Single().Value);
+        Assert.Equal(policy.Hash, again.Set.Find("t")!.Hash);
+    }
 }

@@ -99,4 +99,12 @@ public sealed class PolicySetTests : IDisposable
         Assert.Contains($"{mine}:3:7: error LP012: unknown mode 'rwx'; use rw, ro or hidden (did you mean 'rw'?)", result.Format());
         Assert.Contains(result.Diagnostics, d => d.Code == DiagnosticCodes.ReadFailed && d.Location.File == missing);
     }
+
+    [Fact]
+    public void Check_files_reports_unreadable_paths_instead_of_throwing()
+    {
+        var result = PolicyCheck.CheckFiles(["", _dir, "bad\0name.yaml"]);
+
+        Assert.Equal(3, result.Diagnostics.Count(d => d.Code == DiagnosticCodes.ReadFailed));
+    }
 }

@@ -145,7 +145,7 @@ public static class HostName
     public static IPAddress Normalize(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    /// <summary>A log-safe rendering of untrusted text: control bytes escaped, length capped.</summary>
+    /// <summary>A log-safe rendering of untrusted text: control and non-ASCII characters escaped, length capped.</summary>
     public static string Display(string? text)
     {
         if (text is null)
@@ -156,9 +156,14 @@ public static class HostName
         var sb = new StringBuilder();
         foreach (var c in text.Length > 80 ? text[..80] : text)
         {
-            if (c < 0x20 || c == 0x7f || (c > 0x7e && c < 0xa0))
+            if (c < 0x20 || c == 0x7f)
             {
                 sb.Append($"\\x{(int)c:x2}");
+            }
+            else if (c > 0x7f)
+            {
+                // Non-ASCII is escaped too: bidi overrides and lookalikes must not disguise a name in logs.
+                sb.Append($"\\u{(int)c:x4}");
             }
             else
             {

@@ -60,7 +60,7 @@ public static class PolicyLoader
 
             return (buffer[..total], null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return ([], new Diagnostic(DiagnosticSeverity.Error, DiagnosticCodes.ReadFailed, $"cannot read the file: {ex.Message}", new SourceLocation(displayPath, 1, 1)));
         }

@@ -123,7 +123,8 @@ public static class CanonicalYaml
             {
                 '"' => sb.Append("\\\""),
                 '\\' => sb.Append("\\\\"),
-                < ' ' or '\x7f' => sb.Append($"\\x{(int)c:x2}"),
+                < ' ' or (>= '\x7f' and <= '\x9f') => sb.Append($"\\x{(int)c:x2}"),
+                '\u2028' or '\u2029' or '\uFEFF' => sb.Append($"\\u{(int)c:x4}"),
                 _ => sb.Append(c),
             };
         }
