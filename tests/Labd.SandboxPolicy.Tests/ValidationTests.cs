@@ -114,6 +114,18 @@ public sealed class ValidationTests
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
     }
 
+    [Theory]
+    [InlineData("'*'")]
+    [InlineData("'*.com'")]
+    [InlineData("0.0.0.0/0")]
+    public void Broad_deny_rules_are_not_warnings(string rule)
+    {
+        var result = TestPolicies.Parse($"network:\n  deny: [{rule}]\n");
+
+        Assert.Empty(result.Diagnostics);
+        Assert.NotNull(result.Policy);
+    }
+
     [Fact]
     public void The_same_host_in_allow_and_deny_is_legal_with_a_warning_and_deny_wins()
     {

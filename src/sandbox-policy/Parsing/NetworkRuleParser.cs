@@ -43,7 +43,7 @@ internal static class NetworkRuleParser
             ports = DefaultPorts;
         }
 
-        var pattern = ParsePattern(hostPart, text, at, diagnostics);
+        var pattern = ParsePattern(hostPart, text, at, kind == NetworkRuleKind.Allow ? diagnostics : new DiagnosticBag(), diagnostics);
         return pattern is null ? null : new NetworkRule(kind, index, text, pattern, ports, at);
     }
 
@@ -101,17 +101,18 @@ internal static class NetworkRuleParser
         return [.. ports];
     }
 
-    private static HostPattern? ParsePattern(string host, string text, SourceLocation at, DiagnosticBag diagnostics)
+    // Breadth warnings go to `warnings`, which is discarded for deny rules: a broad deny is safe.
+    private static HostPattern? ParsePattern(string host, string text, SourceLocation at, DiagnosticBag warnings, DiagnosticBag diagnostics)
     {
         if (host.Contains('/', StringComparison.Ordinal) || host.Contains(':', StringComparison.Ordinal)
             || (HostName.TryCanonicalize(host, out var maybeIp) is null && HostName.LooksLikeAddress(maybeIp)))
         {
-            return ParseNetwork(host, text, at, diagnostics);
+            return ParseNetwork(host, text, at, warnings, diagnostics);
         }
 
         if (host == "*")
         {
-            diagnostics.Warning(DiagnosticCodes.BroadWildcard, "'*' matches every host name", at, "list the hosts the sandbox needs");
+            warnings.Warning(DiagnosticCodes.BroadWildcard, "'*' matches every host name", at, "list the hosts the sandbox needs");
             return new HostPattern(HostPatternKind.AnyHost, "*", null);
         }
 
@@ -137,13 +138,13 @@ internal static class NetworkRuleParser
 
         if (wildcard && !canonical.Contains('.', StringComparison.Ordinal))
         {
-            diagnostics.Warning(DiagnosticCodes.BroadWildcard, $"'{text}' matches every host under a top-level domain", at, "name the registrable domain, like '*.example.com'");
+            warnings.Warning(DiagnosticCodes.BroadWildcard, $"'{text}' matches every host under a top-level domain", at, "name the registrable domain, like '*.example.com'");
         }
 
         return new HostPattern(wildcard ? HostPatternKind.Subdomains : HostPatternKind.Exact, canonical, null);
     }
 
-    private static HostPattern? ParseNetwork(string host, string text, SourceLocation at, DiagnosticBag diagnostics)
+    private static HostPattern? ParseNetwork(string host, string text, SourceLocation at, DiagnosticBag warnings, DiagnosticBag diagnostics)
     {
         var slash = host.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? host : host[..slash];
@@ -172,7 +173,7 @@ internal static class NetworkRuleParser
 
         if (prefix == 0)
         {
-            diagnostics.Warning(DiagnosticCodes.BroadWildcard, $"'{text}' matches every address", at, "name the networks the sandbox needs");
+            warnings.Warning(DiagnosticCodes.BroadWildcard, $"'{text}' matches every address", at, "name the networks the sandbox needs");
         }
 
         return new HostPattern(HostPatternKind.Network, $"{masked}/{prefix}", new IPNetwork(masked, prefix));
