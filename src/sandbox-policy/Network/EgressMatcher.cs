@@ -11,6 +11,8 @@ namespace Labd.SandboxPolicy;
 /// </summary>
 public sealed class EgressMatcher : IEgressMatcher
 {
+    internal const int MaxRulesForHint = 256;
+
     private readonly ImmutableArray<NetworkRule> _allow;
     private readonly ImmutableArray<NetworkRule> _deny;
 
@@ -161,7 +163,8 @@ public sealed class EgressMatcher : IEgressMatcher
             return Deny($"denied: no allow rule matches '{name}'; closest allow '{apex.Text}' requires a subdomain");
         }
 
-        var near = Suggest.Closest(name, _allow.Where(r => r.Pattern.Kind == HostPatternKind.Exact).Select(r => r.Pattern.Host));
+        // The near-miss hint costs an edit distance per rule; skip it for huge rule lists (the proxy calls this per connection).
+        var near = _allow.Length > MaxRulesForHint ? null : Suggest.Closest(name, _allow.Where(r => r.Pattern.Kind == HostPatternKind.Exact).Select(r => r.Pattern.Host));
         return near is null
             ? Deny($"denied: no allow rule matches '{name}'")
             : Deny($"denied: no allow rule matches '{name}'; closest allow is '{near}' (only exact names match)");

@@ -71,18 +71,22 @@ internal sealed partial class PolicyReader
 
     private void WarnOverlaps()
     {
+        // A dictionary, not a nested loop: a 1 MiB file can hold tens of thousands of rules.
+        var allowed = new Dictionary<HostPattern, NetworkRule>();
+        foreach (var allow in _allow)
+        {
+            allowed.TryAdd(allow.Pattern, allow);
+        }
+
         foreach (var deny in _deny)
         {
-            foreach (var allow in _allow)
+            if (allowed.TryGetValue(deny.Pattern, out var allow))
             {
-                if (allow.Pattern == deny.Pattern)
-                {
-                    diagnostics.Warning(
-                        DiagnosticCodes.AllowedAndDenied,
-                        $"'{deny.Text}' is both allowed ({allow.Describe()}) and denied; deny wins",
-                        deny.Origin,
-                        "remove one of the two rules");
-                }
+                diagnostics.Warning(
+                    DiagnosticCodes.AllowedAndDenied,
+                    $"'{deny.Text}' is both allowed ({allow.Describe()}) and denied; deny wins",
+                    deny.Origin,
+                    "remove one of the two rules");
             }
         }
     }
