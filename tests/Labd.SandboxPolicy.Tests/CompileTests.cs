@@ -100,4 +100,20 @@ public sealed class CompileTests
         Assert.False(PolicyCompiler.Compile(policy, Vars with { Worktree = "/var/lib/labd" }).Success);
         Assert.False(PolicyCompiler.Compile(policy, Vars with { Worktree = "/proc/1/root" }).Success);
     }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/var")]
+    [InlineData("/etc")]
+    [InlineData("/srv/../etc/labd")]
+    [InlineData("relative/lab")]
+    public void A_variable_value_that_would_expose_labd_state_or_escape_is_refused(string lab)
+    {
+        var policy = TestPolicies.Effective("files:\n  ${LAB}: ro\n");
+
+        var result = PolicyCompiler.Compile(policy, Vars with { Lab = lab });
+
+        Assert.False(result.Success);
+        Assert.Equal(2, Assert.Single(result.Diagnostics).Location.Line);
+    }
 }
