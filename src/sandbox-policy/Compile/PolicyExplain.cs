@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Labd.SandboxPolicy;
 
 /// <summary>
@@ -80,7 +78,4 @@ public static class PolicyExplain
         AccessMode.ReadOnly => "read-only",
         _ => "hidden",
     };
-
-    internal static string Format(PathExplanation e) =>
-        string.Create(CultureInfo.InvariantCulture, $"{e.Path}: {e.Reason}");
 }
