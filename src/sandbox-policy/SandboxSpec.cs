@@ -15,7 +15,14 @@ public sealed record SandboxSpec(
     IEgressMatcher Egress,
     int MaxGpus,
     SandboxLimits Limits,
-    ImmutableArray<EnvEntry> Env);
+    ImmutableArray<EnvEntry> Env)
+{
+    /// <summary>
+    /// Host GPU indices this policy restricts leases to (<c>gpus: [1, 3]</c>); empty means any
+    /// GPU. When not empty, <see cref="MaxGpus"/> equals its length. Added by the policy library.
+    /// </summary>
+    public ImmutableArray<int> GpuDevices { get; init; } = [];
+}
 
 /// <summary>What a sandbox may do with a path.</summary>
 public enum AccessMode

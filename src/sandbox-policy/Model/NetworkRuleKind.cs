@@ -1,0 +1,7 @@
+namespace Labd.SandboxPolicy;
+
+public enum NetworkRuleKind
+{
+    Allow,
+    Deny,
+}
