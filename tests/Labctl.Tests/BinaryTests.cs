@@ -98,6 +98,26 @@ public sealed class BinaryTests : IDisposable
         Assert.True(fixedHost.ExitCode == (failed.Count == 0 ? 0 : 1), $"failed: {string.Join(", ", failed)}\n{fixedHost}");
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task A_socket_the_caller_may_not_open_exits_4_and_doctor_says_which_group_to_join()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "needs root: runs labctl as nobody with setpriv(1)");
+        var ct = TestContext.Current.CancellationToken;
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0b111_001_001);
+        await using var daemon = new FakeDaemon(_dir.Combine("labd.sock")).Answer(Routes.Status, CannedResponse.Json(Documents.Status));
+        File.SetUnixFileMode(daemon.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var environment = new Dictionary<string, string> { ["LABD_SOCKET"] = daemon.SocketPath };
+
+        var status = await LabctlBinary.RunAsNobodyAsync(environment, ct, "status");
+        var doctor = await LabctlBinary.RunAsNobodyAsync(environment, ct, "doctor");
+
+        Assert.True(status.ExitCode == ExitCodes.PermissionDenied, status.ToString());
+        Assert.Equal($"labctl: permission denied on {daemon.SocketPath}; {CliContext.GroupHint}\n", status.Error);
+        Assert.Equal("fail", DoctorTable.Parse(doctor.Out)[SocketCheck.Name].Status);
+        Assert.Contains("usermod -aG labd nobody", doctor.Out, StringComparison.Ordinal);
+        Assert.Empty(daemon.Requests);
+    }
+
     /// <summary>A directory of symlinks to every program on <paramref name="path"/> except <paramref name="program"/>.</summary>
     private string PathWithout(string program, string path)
     {

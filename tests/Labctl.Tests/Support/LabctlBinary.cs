@@ -22,14 +22,22 @@ internal static class LabctlBinary
         }
     }
 
-    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args)
+    public static Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args) =>
+        RunProcessAsync(Path, args, environment, cancellationToken);
+
+    /// <summary>Runs labctl as uid/gid 65534 with no supplementary groups (needs root and setpriv(1)).</summary>
+    public static Task<CliResult> RunAsNobodyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] args) =>
+        RunProcessAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", Path, .. args], environment, cancellationToken);
+
+    private static async Task<CliResult> RunProcessAsync(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(Path)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = "/",
         };
         // The apphost finds the runtime through DOTNET_ROOT when PATH has no dotnet.
         info.Environment["DOTNET_ROOT"] = System.IO.Path.GetFullPath(System.IO.Path.Join(RuntimeEnvironment.GetRuntimeDirectory(), "../../.."));
