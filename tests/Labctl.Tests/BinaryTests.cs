@@ -85,8 +85,7 @@ public sealed class BinaryTests : IDisposable
         Assert.Contains($"chmod 0666 {tun}", broken.Out, StringComparison.Ordinal);
 
         File.SetUnixFileMode(tun, (UnixFileMode)0b110_110_110);
-        await using var daemon = new FakeDaemon(host.SocketPath).Answer(Routes.Status, CannedResponse.Json(
-            Documents.Status.Replace("\"ready\": false, \"problems\": [\"/dev/net/tun is mode 0600\"]", "\"ready\": true, \"problems\": []", StringComparison.Ordinal)));
+        await using var daemon = new FakeDaemon(host.SocketPath).Answer(Routes.Status, CannedResponse.Json(Documents.ReadyStatus));
         var fixedHost = await LabctlBinary.RunAsync(new Dictionary<string, string> { ["PATH"] = realPath }, ct, args);
 
         rows = DoctorTable.Parse(fixedHost.Out);

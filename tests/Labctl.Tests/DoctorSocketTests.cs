@@ -41,7 +41,7 @@ public sealed class DoctorSocketTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var daemon = new FakeDaemon(_host.SocketPath)
-            .Answer(Routes.Status, CannedResponse.Json(Documents.Status.Replace("\"ready\": false, \"problems\": [\"/dev/net/tun is mode 0600\"]", "\"ready\": true, \"problems\": []", StringComparison.Ordinal)));
+            .Answer(Routes.Status, CannedResponse.Json(Documents.ReadyStatus));
         var environment = new Dictionary<string, string> { ["PATH"] = _host.Bin };
 
         var result = await InProcessLabctl.RunAsync(environment, false, ct, "doctor", "--root", _host.Root, "--socket", _host.SocketPath);

@@ -15,4 +15,8 @@ internal static class Documents
          "sandbox": {"ready": false, "problems": ["/dev/net/tun is mode 0600"]},
          "futureField": {"nested": [1, 2.50, "x"]}}
         """;
+
+    /// <summary><see cref="Status"/> of a labd that can start sandboxes.</summary>
+    public static readonly string ReadyStatus = Status.Replace(
+        "\"ready\": false, \"problems\": [\"/dev/net/tun is mode 0600\"]", "\"ready\": true, \"problems\": []", StringComparison.Ordinal);
 }
