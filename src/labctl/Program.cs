@@ -2,9 +2,11 @@ namespace Labctl;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        _ = args;
-        return 0;
+        var console = Labctl.CliConsole.FromProcess();
+        var exitCode = await Cli.RunAsync(args, console, CancellationToken.None).ConfigureAwait(false);
+        await console.Out.FlushAsync().ConfigureAwait(false);
+        return exitCode;
     }
 }

@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Labd.Protocol;
+
+namespace Labctl.Client;
+
+/// <summary>
+/// HTTP/JSON over labd's Unix socket. Every failure surfaces as <see cref="LabdApiException"/>
+/// (labd answered with a problem) or <see cref="LabdUnreachableException"/> (it did not).
+/// </summary>
+internal sealed class LabdClient : IDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient _http;
+
+    public LabdClient(string socketPath, TimeSpan? timeout = null)
+    {
+        SocketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = ConnectAsync,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        };
+        _http = new HttpClient(handler)
+        {
+            BaseAddress = new Uri("http://" + Routes.Host),
+            Timeout = timeout ?? DefaultTimeout,
+        };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("labctl", ClientVersion.Current));
+    }
+
+    public string SocketPath { get; }
+
+    public async Task<LabdResponse<T>> GetAsync<T>(string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, route), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ProblemReader.ToException(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
+        }
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(body, typeInfo);
+        }
+        catch (JsonException e)
+        {
+            throw new LabdApiException("invalid-response", response.StatusCode, $"labd answered {route} with JSON labctl does not understand ({e.Message}); are labctl and labd the same version? see `labctl version`");
+        }
+        return value is null
+            ? throw new LabdApiException("invalid-response", response.StatusCode, $"labd answered {route} with an empty document")
+            : new LabdResponse<T>(value, body);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException se)
+        {
+            throw Unreachable(se.SocketErrorCode, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer over HTTP ({e.Message})", permissionDenied: false, e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer within {_http.Timeout.TotalSeconds:0}s", permissionDenied: false, e);
+        }
+    }
+
+    private LabdUnreachableException Unreachable(SocketError error, Exception inner) => error switch
+    {
+        SocketError.AccessDenied => new LabdUnreachableException(SocketPath, $"permission denied on {SocketPath}", permissionDenied: true, inner),
+        _ when !Path.Exists(SocketPath) => new LabdUnreachableException(SocketPath, $"no socket at {SocketPath}", permissionDenied: false, inner),
+        SocketError.ConnectionRefused => new LabdUnreachableException(SocketPath, $"nothing listens on {SocketPath} (connection refused)", permissionDenied: false, inner),
+        _ => new LabdUnreachableException(SocketPath, $"cannot connect to {SocketPath} ({error})", permissionDenied: false, inner),
+    };
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

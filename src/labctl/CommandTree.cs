@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Labctl.Commands;
+
+namespace Labctl;
+
+/// <summary>
+/// The whole command line. Adding a command is one line here plus its file under Commands/.
+/// </summary>
+internal static class CommandTree
+{
+    public const string Description =
+        "labctl talks to labd, the daemon that runs untrusted coding agents and their experiments in sandboxes.";
+
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand(Description);
+        context.Options.AddTo(root);
+
+        root.Subcommands.Add(VersionCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
+        root.Subcommands.Add(DoctorCommand.Create(context));
+        root.Subcommands.Add(CompletionCommand.Create(context));
+
+        HelpEpilogue.Attach(root);
+        return root;
+    }
+}

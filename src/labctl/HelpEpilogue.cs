@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+
+namespace Labctl;
+
+/// <summary>Adds the exit code table and environment to <c>labctl --help</c>.</summary>
+internal sealed class HelpEpilogue(HelpAction help) : SynchronousCommandLineAction
+{
+    public static void Attach(RootCommand root)
+    {
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption { Action: HelpAction help } helpOption)
+            {
+                helpOption.Action = new HelpEpilogue(help);
+            }
+        }
+    }
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        var exitCode = help.Invoke(parseResult);
+        if (parseResult.CommandResult.Command is RootCommand)
+        {
+            Write(parseResult.InvocationConfiguration.Output);
+        }
+        return exitCode;
+    }
+
+    public static void Write(TextWriter output)
+    {
+        output.WriteLine("Exit codes:");
+        foreach (var (code, meaning) in ExitCodes.Describe)
+        {
+            output.WriteLine($"  {code,-3} {meaning}");
+        }
+        output.WriteLine();
+        output.WriteLine("Environment:");
+        output.WriteLine($"  {GlobalOptions.SocketVariable,-12} labd's socket (default {GlobalOptions.DefaultSocket})");
+        output.WriteLine($"  {"NO_COLOR",-12} set to anything to turn colours off");
+        output.WriteLine();
+        output.WriteLine("Reference: docs/cli.md. Something wrong? `labctl doctor`.");
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Labctl.Tests.Support;
+
+/// <summary>
+/// A stand-in for labd: a Unix socket that answers HTTP/1.1 requests with canned responses,
+/// one request per connection (<c>Connection: close</c>). Unknown routes get a not-found problem.
+/// </summary>
+public sealed class FakeDaemon : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, CannedResponse> _routes = new(StringComparer.Ordinal);
+    private readonly Task _acceptLoop;
+
+    public FakeDaemon(string socketPath)
+    {
+        SocketPath = socketPath;
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        _listener.Listen(16);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>Request heads received, in order: request line then headers.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public FakeDaemon Answer(string path, CannedResponse response)
+    {
+        _routes[path] = response;
+        return this;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Dispose();
+        try
+        {
+            await _acceptLoop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        using var _ = client;
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        var head = await ReadHeadAsync(stream);
+        if (head is null)
+        {
+            return;
+        }
+        Requests.Enqueue(head);
+        var path = head.Split(' ', 3) is [_, var target, _] ? target : "";
+        var response = _routes.TryGetValue(path, out var canned)
+            ? canned
+            : CannedResponse.Problem(404, "not-found", $"no route {path}");
+        var body = Encoding.UTF8.GetBytes(response.Body);
+        var header = $"HTTP/1.1 {response.Status} Canned\r\nContent-Type: {response.ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(header), _stop.Token);
+        await stream.WriteAsync(body, _stop.Token);
+        client.Shutdown(SocketShutdown.Send);
+    }
+
+    private async Task<string?> ReadHeadAsync(NetworkStream stream)
+    {
+        var buffer = new byte[16 * 1024];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), _stop.Token);
+            if (read == 0)
+            {
+                return null;
+            }
+            length += read;
+            var text = Encoding.ASCII.GetString(buffer, 0, length);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                return text[..end];
+            }
+        }
+        return null;
+    }
+}
