@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Labd.Egress;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(EgressDecisionRecord))]
+internal sealed partial class EgressJsonContext : JsonSerializerContext;
