@@ -10,9 +10,10 @@ namespace Labd.Egress;
 /// <see cref="IEgressMatcher.AllowsResolvedAddress"/> rules out private, loopback and
 /// link-local ranges unless a CIDR rule opens them; on top of that, addresses that belong to
 /// this host (any interface, e.g. the fake internet's 198.51.100.1) and loopback,
-/// unspecified and multicast addresses are never dialed, whatever the policy says.
+/// unspecified and multicast addresses are never dialed, whatever the policy says. Only
+/// negative-control tests turn that off (<c>refuseHostAddresses: false</c>).
 /// </summary>
-internal sealed class AddressGuard
+internal sealed class AddressGuard(bool refuseHostAddresses = true)
 {
     private static readonly TimeSpan LocalAddressesLifetime = TimeSpan.FromSeconds(5);
 
@@ -26,6 +27,12 @@ internal sealed class AddressGuard
     public string? Check(IPAddress address, int port, IEgressMatcher matcher)
     {
         address = Normalize(address);
+        if (!refuseHostAddresses)
+        {
+            // Test-only (negative controls): the policy alone decides.
+            return matcher.AllowsResolvedAddress(address, port) ? null : $"resolved to {address}, refused by policy";
+        }
+
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
             || address.Equals(IPAddress.Broadcast) || IsMulticast(address))
         {

@@ -11,9 +11,9 @@ namespace Labd.Egress;
 /// --disable-host-loopback). One service serves every sandbox; each
 /// <see cref="SandboxEgress"/> has its own policy, decisions and listeners.
 /// </summary>
-internal sealed class EgressService(IEgressResolver resolver, EgressOptions options, ILoggerFactory loggerFactory)
+internal sealed class EgressService(IEgressResolver resolver, EgressOptions options, ILoggerFactory loggerFactory, AddressGuard? guard = null)
 {
-    private readonly AddressGuard _guard = new();
+    private readonly AddressGuard _guard = guard ?? new AddressGuard();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Labd.Egress");
 
     /// <summary>Opens the listeners of run <paramref name="runId"/>. <paramref name="runDirectory"/> is where
