@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Labd.Egress;
 
 /// <summary>What every listener of one sandbox shares: its policy, its decision log, the dialer.</summary>
-internal sealed class EgressContext(string runId, IEgressMatcher matcher, EgressDecisionLog decisions, UpstreamDialer dialer, EgressOptions options, ILogger logger)
+internal sealed class EgressContext(string runId, IEgressMatcher matcher, EgressDecisionLog decisions, UpstreamDialer dialer, EgressOptions options, ILogger logger, int? peerUid)
 {
     public string RunId { get; } = runId;
 
@@ -18,6 +18,9 @@ internal sealed class EgressContext(string runId, IEgressMatcher matcher, Egress
     public EgressOptions Options { get; } = options;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>When set, only connections whose peer socket this uid owns are served.</summary>
+    public int? PeerUid { get; } = peerUid;
 
     public SemaphoreSlim Connections { get; } = new(options.MaxConnectionsPerSandbox, options.MaxConnectionsPerSandbox);
 

@@ -17,8 +17,10 @@ internal sealed class EgressService(IEgressResolver resolver, EgressOptions opti
     private readonly ILogger _logger = loggerFactory.CreateLogger("Labd.Egress");
 
     /// <summary>Opens the listeners of run <paramref name="runId"/>. <paramref name="runDirectory"/> is where
-    /// <c>egress.jsonl</c> is appended; null keeps decisions in memory only.</summary>
-    public Task<SandboxEgress> OpenAsync(string runId, IEgressMatcher matcher, IPAddress listenAddress, string? runDirectory, CancellationToken cancellationToken)
+    /// <c>egress.jsonl</c> is appended; null keeps decisions in memory only. With
+    /// <paramref name="peerUid"/> (the sandbox's host uid, which slirp4netns runs as), proxy
+    /// connections from sockets owned by any other uid are refused.</summary>
+    public Task<SandboxEgress> OpenAsync(string runId, IEgressMatcher matcher, IPAddress listenAddress, string? runDirectory, int? peerUid, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ArgumentNullException.ThrowIfNull(matcher);
@@ -26,7 +28,7 @@ internal sealed class EgressService(IEgressResolver resolver, EgressOptions opti
         cancellationToken.ThrowIfCancellationRequested();
 
         var decisions = new EgressDecisionLog(runId, runDirectory, options.RecentDecisions, _logger);
-        var context = new EgressContext(runId, matcher, decisions, new UpstreamDialer(resolver, _guard, options), options, _logger);
+        var context = new EgressContext(runId, matcher, decisions, new UpstreamDialer(resolver, _guard, options), options, _logger, peerUid);
         var listeners = new List<ProxyListener>();
         try
         {

@@ -83,6 +83,14 @@ internal sealed class ProxyListener : IAsyncDisposable
         await Task.Yield();
         try
         {
+            if (_context.PeerUid is { } expected
+                && TcpPeerOwner.FindUid((IPEndPoint)client.LocalEndPoint!, (IPEndPoint)client.RemoteEndPoint!) is var owner && owner != expected)
+            {
+                _context.Decisions.Record(EgressKinds.Unknown, "", DestinationPort, false,
+                    $"connection from uid {owner?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, not the sandbox's uid {expected}");
+                return;
+            }
+
             await new ProxySession(_context, client, DestinationPort).RunAsync(cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // One broken connection must never take the listener down.

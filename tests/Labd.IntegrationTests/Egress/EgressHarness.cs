@@ -37,7 +37,7 @@ internal sealed class EgressHarness : IAsyncDisposable
     public EgressDecisionRecord LastDecision => Decisions[^1];
 
     public static async Task<EgressHarness> StartAsync(FakeInternet inet, CancellationToken cancellationToken, TestEgressMatcher? matcher = null,
-        IEgressResolver? resolver = null, bool refuseHostAddresses = true)
+        IEgressResolver? resolver = null, bool refuseHostAddresses = true, int? peerUid = null)
     {
         inet.RequireAvailable();
         matcher ??= TestEgressMatcher.Default;
@@ -45,7 +45,7 @@ internal sealed class EgressHarness : IAsyncDisposable
         var service = new EgressService(resolver, new EgressOptions { PeekTimeout = TimeSpan.FromSeconds(5) }, NullLoggerFactory.Instance,
             new AddressGuard(refuseHostAddresses));
         var runDirectory = Directory.CreateTempSubdirectory("labdt-egress-run-").FullName;
-        var egress = await service.OpenAsync("run-test", matcher, IPAddress.Loopback, runDirectory, cancellationToken);
+        var egress = await service.OpenAsync("run-test", matcher, IPAddress.Loopback, runDirectory, peerUid, cancellationToken);
         return new EgressHarness(inet, egress, matcher, runDirectory);
     }
 
