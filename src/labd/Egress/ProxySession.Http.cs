@@ -65,7 +65,7 @@ internal sealed partial class ProxySession
             return await RefuseHttpAsync(EgressKinds.Http, head.Host, port, 403, "Forbidden", decision.Reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = await context.Dialer.ConnectAsync(head.Host, literal, port, context.Matcher, cancellationToken).ConfigureAwait(false);
+        var connection = await context.Dialer.ConnectAsync(head.Host, literal, port, context.Matcher, _dialToken).ConfigureAwait(false);
         if (connection.Socket is null)
         {
             return await RefuseHttpAsync(EgressKinds.Http, head.Host, port, 502, "Bad Gateway", connection.Failure!, cancellationToken, connection.Address?.ToString()).ConfigureAwait(false);

@@ -19,8 +19,13 @@ internal sealed partial class ProxySession(EgressContext context, Socket client,
 
     private readonly PeekBuffer _buffer = new(PeekCapacity);
 
+    // Resolving and dialing have their own timeouts; they must not be cut short (and
+    // misreported) by the deadline for reading the client's first bytes.
+    private CancellationToken _dialToken;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _dialToken = cancellationToken;
         using var peekDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         peekDeadline.CancelAfter(context.Options.PeekTimeout);
         Socket? upstream;
@@ -97,7 +102,7 @@ internal sealed partial class ProxySession(EgressContext context, Socket client,
             return await RefuseTlsAsync(name, destinationPort, decision.Reason, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var connection = await context.Dialer.ConnectAsync(name, literal, destinationPort, context.Matcher, cancellationToken).ConfigureAwait(false);
+        var connection = await context.Dialer.ConnectAsync(name, literal, destinationPort, context.Matcher, _dialToken).ConfigureAwait(false);
         if (connection.Socket is null)
         {
             return await RefuseTlsAsync(name, destinationPort, connection.Failure!, connection.Address?.ToString(), cancellationToken).ConfigureAwait(false);
