@@ -29,7 +29,8 @@ internal sealed class DnsListener : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_udp.LocalEndPoint!).Port;
 
-    public static DnsListener Start(EgressContext context, DnsResponder responder, IPAddress address)
+    /// <summary>Listens on <paramref name="port"/> (UDP and TCP), or a port free for both when it is 0.</summary>
+    public static DnsListener Start(EgressContext context, DnsResponder responder, IPAddress address, int port)
     {
         // Find a port free for both protocols: take a TCP one, then try UDP on it.
         for (var attempt = 0; ; attempt++)
@@ -38,7 +39,8 @@ internal sealed class DnsListener : IAsyncDisposable
             var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             try
             {
-                tcp.Bind(new IPEndPoint(address, 0));
+                tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                tcp.Bind(new IPEndPoint(address, port));
                 udp.Bind(new IPEndPoint(address, ((IPEndPoint)tcp.LocalEndPoint!).Port));
                 tcp.Listen(64);
                 var listener = new DnsListener(context, responder, udp, tcp);
@@ -46,7 +48,7 @@ internal sealed class DnsListener : IAsyncDisposable
                 listener._tcpLoop = listener.TcpLoopAsync();
                 return listener;
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && port == 0 && attempt < 20)
             {
                 tcp.Dispose();
                 udp.Dispose();

@@ -28,12 +28,15 @@ internal sealed class ProxyListener : IAsyncDisposable
 
     public int ListenPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
 
-    public static ProxyListener Start(EgressContext context, IPAddress address, int destinationPort)
+    /// <summary>Listens on <paramref name="listenPort"/>, or a free port when it is 0.</summary>
+    public static ProxyListener Start(EgressContext context, IPAddress address, int destinationPort, int listenPort)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.Bind(new IPEndPoint(address, 0));
+            // Rebinding a re-adopted run's port must not fail on its old TIME_WAIT connections.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(address, listenPort));
             socket.Listen(512);
         }
         catch

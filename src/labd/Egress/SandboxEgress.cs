@@ -16,8 +16,11 @@ internal sealed class SandboxEgress : IAsyncDisposable
     private readonly EgressContext _context;
     private int _disposed;
 
-    internal SandboxEgress(EgressContext context, IPAddress listenAddress, IReadOnlyList<ProxyListener> listeners, DnsListener dns)
+    private readonly Action<SandboxEgress>? _closed;
+
+    internal SandboxEgress(EgressContext context, IPAddress listenAddress, IReadOnlyList<ProxyListener> listeners, DnsListener dns, Action<SandboxEgress>? closed)
     {
+        _closed = closed;
         _context = context;
         _listeners = listeners;
         _dns = dns;
@@ -54,5 +57,6 @@ internal sealed class SandboxEgress : IAsyncDisposable
         _context.Decisions.Dispose();
         _context.Connections.Dispose();
         EgressLog.Closed(_context.Logger, _context.RunId);
+        _closed?.Invoke(this);
     }
 }
