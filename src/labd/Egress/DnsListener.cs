@@ -83,6 +83,11 @@ internal sealed class DnsListener : IAsyncDisposable
                 continue;
             }
 
+            if (!IsFromSandbox(SocketOwner.FindUdpSenderUid((IPEndPoint)received.RemoteEndPoint)))
+            {
+                continue;
+            }
+
             var query = buffer.AsMemory(0, received.ReceivedBytes).ToArray();
             Track(AnswerUdpAsync(query, received.RemoteEndPoint, token));
         }
@@ -113,6 +118,12 @@ internal sealed class DnsListener : IAsyncDisposable
             }
             catch (SocketException)
             {
+                continue;
+            }
+
+            if (!IsFromSandbox(SocketOwner.FindTcpPeerUid((IPEndPoint)client.LocalEndPoint!, (IPEndPoint)client.RemoteEndPoint!)))
+            {
+                client.Dispose();
                 continue;
             }
 
@@ -156,6 +167,19 @@ internal sealed class DnsListener : IAsyncDisposable
             response.CopyTo(framed, 2);
             await Splicer.SendAllAsync(client, framed, deadline.Token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>With a sandbox uid configured, only its sockets are answered (see <see cref="SocketOwner"/>).</summary>
+    private bool IsFromSandbox(int? owner)
+    {
+        if (_context.PeerUid is not { } expected || owner == expected)
+        {
+            return true;
+        }
+
+        _context.Decisions.Record(EgressKinds.Dns, "", 53, false,
+            $"query from uid {owner?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, not the sandbox's uid {expected}");
+        return false;
     }
 
     private static async Task<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

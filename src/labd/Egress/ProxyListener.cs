@@ -87,7 +87,7 @@ internal sealed class ProxyListener : IAsyncDisposable
         try
         {
             if (_context.PeerUid is { } expected
-                && TcpPeerOwner.FindUid((IPEndPoint)client.LocalEndPoint!, (IPEndPoint)client.RemoteEndPoint!) is var owner && owner != expected)
+                && SocketOwner.FindTcpPeerUid((IPEndPoint)client.LocalEndPoint!, (IPEndPoint)client.RemoteEndPoint!) is var owner && owner != expected)
             {
                 _context.Decisions.Record(EgressKinds.Unknown, "", DestinationPort, false,
                     $"connection from uid {owner?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, not the sandbox's uid {expected}");

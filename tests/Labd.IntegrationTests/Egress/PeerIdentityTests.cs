@@ -20,6 +20,32 @@ public sealed class PeerIdentityTests(FakeInternet inet)
         Assert.Contains("connection from uid 0, not the sandbox's uid 4242", h.LastDecision.Reason, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dns_query_from_another_uid_is_not_answered(bool tcp)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await EgressHarness.StartAsync(inet, ct, peerUid: 4242);
+        using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quick.CancelAfter(TimeSpan.FromSeconds(2));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => DnsClient.QueryAsync(new(h.Egress.ListenAddress, h.Egress.DnsPort), "allowed.test", DnsRecordTypes.A, tcp, quick.Token));
+
+        Assert.Contains("query from uid 0, not the sandbox's uid 4242", h.LastDecision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Negative_control_dns_query_from_the_sandbox_uid_is_answered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await EgressHarness.StartAsync(inet, ct, peerUid: 0);
+
+        var (rcode, _) = await DnsClient.QueryAsync(new(h.Egress.ListenAddress, h.Egress.DnsPort), "allowed.test", DnsRecordTypes.A, tcp: false, ct);
+
+        Assert.Equal(DnsRecordTypes.NoError, rcode);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Negative_control_connection_from_the_sandbox_uid_is_served()
     {
