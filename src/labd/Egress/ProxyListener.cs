@@ -68,6 +68,13 @@ internal sealed class ProxyListener : IAsyncDisposable
             {
                 continue;
             }
+            catch (SocketException ex)
+            {
+                // E.g. EMFILE: keep the listener alive (the sandbox's only way out), but don't spin.
+                EgressLog.ConnectionFailed(_context.Logger, _context.RunId, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
 
             if (!_context.Connections.Wait(0, CancellationToken.None))
             {
