@@ -4,7 +4,8 @@ using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.Egress;
 
-/// <summary>ESCAPE-SUITE N2 (positive and negative control), N3 (SNI spoofing), N4 (Host spoofing).</summary>
+/// <summary>ESCAPE-SUITE N2 (positive and negative control), N3 (SNI spoofing), N4 (Host spoofing);
+/// and the proxy's share of N18: what names no host is refused.</summary>
 [Collection(FakeInternetTests.Name)]
 public sealed class TransparentProxyTests(FakeInternet inet)
 {
@@ -158,7 +159,7 @@ public sealed class TransparentProxyTests(FakeInternet inet)
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task N18_ssh_banner_and_random_bytes_are_refused_as_unnamed()
+    public async Task Ssh_banner_and_random_bytes_are_refused_as_unnamed()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var h = await EgressHarness.StartAsync(inet, ct);
