@@ -9,8 +9,8 @@ namespace Labd.Egress;
 /// (by Content-Length) is forwarded, and the connection ends after the response. Anything
 /// the client pipelines after it is never read, so a second request naming another host
 /// never reaches any server; the client's next request comes on a new connection and is
-/// judged on its own. Chunked request bodies are refused (411): tracking them is not worth
-/// the parser surface.
+/// judged on its own. The body's end is found from Content-Length or by following the
+/// chunked framing (<see cref="ChunkedBodyScanner"/>).
 /// </summary>
 internal sealed partial class ProxySession
 {
@@ -52,11 +52,6 @@ internal sealed partial class ProxySession
         if (expectedHost is not null && !head.Host.Equals(expectedHost, StringComparison.OrdinalIgnoreCase))
         {
             return await RefuseHttpAsync(EgressKinds.Http, head.Host, port, 403, "Forbidden", $"Host {head.Host} differs from the CONNECT authority {expectedHost}", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (head.Chunked)
-        {
-            return await RefuseHttpAsync(EgressKinds.Http, head.Host, port, 411, "Length Required", "chunked request bodies are not supported by the egress proxy; send Content-Length", cancellationToken).ConfigureAwait(false);
         }
 
         var (decision, literal) = context.Decide(head.Host, port);
@@ -126,24 +121,70 @@ internal sealed partial class ProxySession
         rewritten.Append("Connection: close\r\n\r\n");
         await Splicer.SendAllAsync(upstream, Encoding.ASCII.GetBytes(rewritten.ToString()), cancellationToken).ConfigureAwait(false);
 
-        var buffered = _buffer.Count - head.HeadLength;
-        var firstBody = (int)Math.Min(buffered, head.ContentLength);
-        await Splicer.SendAllAsync(upstream, _buffer.Memory.Slice(head.HeadLength, firstBody), cancellationToken).ConfigureAwait(false);
-
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var rest = head.ContentLength - firstBody;
-        var body = rest > 0
-            ? Splicer.PumpAsync(client, upstream, rest, context.Options.BufferSize, halfClose: false, stop.Token)
-            : Task.FromResult(0L);
+        var buffered = _buffer.Memory[head.HeadLength..];
+        Task body;
+        if (head.Chunked)
+        {
+            var scanner = new ChunkedBodyScanner();
+            int first;
+            try
+            {
+                first = scanner.Scan(buffered.Span);
+            }
+            catch (FormatException)
+            {
+                upstream.Shutdown(SocketShutdown.Both);
+                return;
+            }
+
+            await Splicer.SendAllAsync(upstream, buffered[..first], cancellationToken).ConfigureAwait(false);
+            body = scanner.IsDone ? Task.CompletedTask : PumpChunkedAsync(scanner, upstream, stop.Token);
+        }
+        else
+        {
+            var first = (int)Math.Min(buffered.Length, head.ContentLength);
+            await Splicer.SendAllAsync(upstream, buffered[..first], cancellationToken).ConfigureAwait(false);
+            var rest = head.ContentLength - first;
+            body = rest > 0
+                ? Splicer.PumpAsync(client, upstream, rest, context.Options.BufferSize, halfClose: false, stop.Token)
+                : Task.CompletedTask;
+        }
+
         await Splicer.PumpAsync(upstream, client, long.MaxValue, context.Options.BufferSize, halfClose: true, cancellationToken).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
             await body.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException)
         {
             // The response is complete; an unfinished request body no longer matters.
+        }
+    }
+
+    /// <summary>Forwards the rest of a chunked body and nothing after it; a malformed body
+    /// ends the exchange (the upstream sees the connection shut down).</summary>
+    private async Task PumpChunkedAsync(ChunkedBodyScanner scanner, Socket upstream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (!scanner.IsDone)
+            {
+                var n = await client.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                var body = scanner.Scan(buffer.AsSpan(0, n));
+                await Splicer.SendAllAsync(upstream, buffer.AsMemory(0, body), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (FormatException)
+        {
+            upstream.Shutdown(SocketShutdown.Both);
         }
     }
 }

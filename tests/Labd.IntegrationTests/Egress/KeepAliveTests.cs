@@ -63,4 +63,21 @@ public sealed class KeepAliveTests(FakeInternet inet)
 
         await allowed.WaitForAsync("GET /secret Host=denied.test", ct);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task N8_chunked_body_is_forwarded_whole_and_the_request_pipelined_after_it_is_not()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await EgressHarness.StartAsync(inet, ct);
+        var allowed = LogMark.Of(inet.AllowedLog);
+
+        var response = await h.HttpAsync(
+            "POST /upload HTTP/1.1\r\nHost: allowed.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n" +
+            "GET /secret HTTP/1.1\r\nHost: denied.test\r\n\r\n", ct);
+
+        Assert.Contains("ALLOWED host=allowed.test path=/upload", response, StringComparison.Ordinal);
+        var log = allowed.NewText();
+        Assert.Contains("POST /upload Host=allowed.test body=11", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("/secret", log, StringComparison.Ordinal);
+    }
 }

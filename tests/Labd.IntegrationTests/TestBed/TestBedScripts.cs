@@ -60,6 +60,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         host = self.headers.get('Host', '')
         n = int(self.headers.get('Content-Length', '0') or 0)
         body_in = self.rfile.read(n) if n else b''
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            while True:
+                size = int(self.rfile.readline().split(b';')[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b'\r\n', b'\n', b''):
+                        pass
+                    break
+                body_in += self.rfile.read(size)
+                self.rfile.readline()
         label = self.server.label(host)
         log(self.server.logpath, f'{label} {self.client_address[0]} {self.command} {self.path} Host={host} body={len(body_in)}')
         body = f'{label} host={host} path={self.path}\n'.encode()
