@@ -37,12 +37,12 @@ internal sealed class EgressHarness : IAsyncDisposable
     public EgressDecisionRecord LastDecision => Decisions[^1];
 
     public static async Task<EgressHarness> StartAsync(FakeInternet inet, CancellationToken cancellationToken, TestEgressMatcher? matcher = null,
-        IEgressResolver? resolver = null, bool refuseHostAddresses = true, int? peerUid = null)
+        IEgressResolver? resolver = null, bool refuseHostAddresses = true, int? peerUid = null, TimeSpan? peekTimeout = null)
     {
         inet.RequireAvailable();
         matcher ??= TestEgressMatcher.Default;
         resolver ??= new DnsUpstreamResolver(new IPEndPoint(FakeInternet.DnsAddress, 53), TimeSpan.FromSeconds(2));
-        var service = new EgressService(resolver, new EgressOptions { PeekTimeout = TimeSpan.FromSeconds(5) }, NullLoggerFactory.Instance,
+        var service = new EgressService(resolver, new EgressOptions { PeekTimeout = peekTimeout ?? TimeSpan.FromSeconds(5) }, NullLoggerFactory.Instance,
             new AddressGuard(refuseHostAddresses));
         var runDirectory = Directory.CreateTempSubdirectory("labdt-egress-run-").FullName;
         var egress = await service.OpenAsync("run-test", matcher, IPAddress.Loopback, runDirectory, peerUid, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Labd.Egress;
 using Labd.IntegrationTests.TestBed;
 
@@ -170,6 +171,20 @@ public sealed class TransparentProxyTests(FakeInternet inet)
         Assert.Equal((EgressKinds.Unknown, false), (h.LastDecision.Kind, h.LastDecision.Allowed));
         Assert.Empty(await h.ExchangeAsync(80, [0x00, 0xff, 0x13, 0x37], ct));
         Assert.False(h.LastDecision.Allowed);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Silent_or_slow_client_is_cut_off_after_the_peek_timeout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var h = await EgressHarness.StartAsync(inet, ct, peekTimeout: TimeSpan.FromSeconds(1));
+        using var socket = await h.ConnectAsync(443, ct);
+
+        await socket.SendAsync(ClientHelloBuilder.Build("allowed.test").AsMemory(0, 20), SocketFlags.None, ct);
+        var rest = await EgressHarness.ReadToEndAsync(new NetworkStream(socket), ct);
+
+        Assert.Empty(rest);
+        Assert.Equal((false, "client sent no complete ClientHello or request head in time"), (h.LastDecision.Allowed, h.LastDecision.Reason));
     }
 
     private static async Task<(int Exit, string Output)> CurlAsync(CancellationToken cancellationToken, params string[] args)
