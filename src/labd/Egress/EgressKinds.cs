@@ -1,0 +1,11 @@
+namespace Labd.Egress;
+
+/// <summary>Values of <see cref="EgressDecisionRecord.Kind"/>.</summary>
+internal static class EgressKinds
+{
+    public const string Tls = "tls";
+    public const string Http = "http";
+    public const string Connect = "connect";
+    public const string Dns = "dns";
+    public const string Unknown = "unknown";
+}
