@@ -1,6 +1,5 @@
 using System.Net;
 using Labd.SandboxPolicy;
-using Microsoft.Extensions.Logging;
 
 namespace Labd.Egress;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Labd.SandboxPolicy;
-using Microsoft.Extensions.Logging;
 
 namespace Labd.Egress;
 
