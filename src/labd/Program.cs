@@ -4,7 +4,10 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
-        _ = args;
+        if (args.Length > 0 && args[0] == "supervise")
+        {
+            return Runs.Supervisor.Execute(args[1..]);
+        }
         return 0;
     }
 }

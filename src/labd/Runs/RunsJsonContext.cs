@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Labd.Runs;
+
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LaunchPlan))]
+[JsonSerializable(typeof(RunExit))]
+internal sealed partial class RunsJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Labd.Interop;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// <c>labd supervise &lt;runDir&gt;</c>: one detached process per run (setsid, or a transient
+/// systemd unit) that outlives labd restarts. It holds an exclusive flock on
+/// <c>supervisor.lock</c> while alive, starts the launch chain, installs the network rules
+/// before the target runs, owns the log, enforces the timeout, records
+/// <c>exit.json</c> atomically and finally frees the sandbox uid.
+/// </summary>
+internal static class Supervisor
+{
+    private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Entry point of <c>labd supervise RUN_DIR</c> (args without "supervise").</summary>
+    public static int Execute(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: labd supervise RUN_DIR");
+            return 2;
+        }
+        var paths = new RunPaths(Path.GetFullPath(args[0]));
+        var plan = JsonSerializer.Deserialize(File.ReadAllText(paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan)
+            ?? throw new InvalidDataException("empty launch plan");
+        if (!plan.Weakening.HasFlag(SandboxWeakening.InheritDescriptors))
+        {
+            // Whatever labd inherited or leaked (the escape suite plants fd 7) must not reach the chain.
+            Fcntl.MarkAllCloseOnExecFrom3();
+        }
+        using var lockFile = new FileStream(paths.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (!Flock.TryLockExclusive(lockFile.SafeFileHandle))
+        {
+            Console.Error.WriteLine($"another supervisor holds {paths.Lock}");
+            return 3;
+        }
+        File.WriteAllText(paths.SupervisorPid, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var exit = Run(plan, paths);
+        WriteExit(paths, exit);
+        SandboxChain.SweepUser(plan.User.Uid);
+        File.Delete(plan.LeaseFile);
+        return 0;
+    }
+
+    private static RunExit Run(LaunchPlan plan, RunPaths paths)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        using var log = new LogSink(paths.Log, plan.LogBytes);
+        if (plan.Weakening != SandboxWeakening.None)
+        {
+            log.WriteLine($"[labd: WARNING: sandbox deliberately weakened for a negative control: {plan.Weakening}]");
+        }
+        SandboxArguments arguments;
+        try
+        {
+            arguments = SandboxArguments.Create(plan, BuildEnvironment(plan));
+        }
+        catch (SandboxSetupException e)
+        {
+            log.WriteLine("[labd: sandbox refused: " + e.Message + "]");
+            return new RunExit(RunOutcome.SetupFailed, null, e.Message, startedAt, DateTimeOffset.UtcNow, false);
+        }
+
+        SandboxChain chain;
+        using (arguments)
+        {
+            chain = SandboxChain.Start(plan, paths, arguments);
+        }
+        var pumps = Task.WhenAll(
+            log.PumpAsync(chain.Process.StandardOutput.BaseStream, CancellationToken.None),
+            log.PumpAsync(chain.Process.StandardError.BaseStream, CancellationToken.None));
+        try
+        {
+            chain.ReleaseGateAsync(GateTimeout, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is SandboxSetupException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            chain.KillAll();
+            chain.Process.WaitForExit();
+            log.WriteLine("[labd: sandbox setup failed: " + e.Message + "]");
+            return new RunExit(RunOutcome.SetupFailed, null, e.Message, startedAt, DateTimeOffset.UtcNow, log.Truncated);
+        }
+        File.WriteAllText(paths.Started, "");
+
+        var outcome = WaitForEnd(plan, chain);
+        pumps.Wait(TimeSpan.FromSeconds(5));
+        var code = chain.Process.ExitCode;
+        return new RunExit(outcome, code, null, startedAt, DateTimeOffset.UtcNow, log.Truncated);
+    }
+
+    /// <summary>Waits for the target, the timeout or a SIGTERM to the supervisor (labd's cancel),
+    /// whichever comes first; on the latter two: SIGTERM, bounded grace, SIGKILL of the sandbox.</summary>
+    private static RunOutcome WaitForEnd(LaunchPlan plan, SandboxChain chain)
+    {
+        using var cancelled = new ManualResetEventSlim();
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cancelled.Set();
+        });
+        var exited = chain.Process.WaitForExitAsync();
+        var deadline = plan.TimeoutMilliseconds is long ms ? Stopwatch.GetTimestamp() + (ms * Stopwatch.Frequency / 1000) : long.MaxValue;
+        var outcome = RunOutcome.Exited;
+        while (!exited.IsCompleted)
+        {
+            if (cancelled.IsSet)
+            {
+                outcome = RunOutcome.Cancelled;
+                break;
+            }
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                outcome = RunOutcome.TimedOut;
+                break;
+            }
+            exited.Wait(TimeSpan.FromMilliseconds(50));
+        }
+        if (outcome != RunOutcome.Exited)
+        {
+            chain.Terminate();
+            if (!chain.Process.WaitForExit(TimeSpan.FromMilliseconds(plan.GraceMilliseconds)))
+            {
+                chain.KillAll();
+            }
+        }
+        chain.Process.WaitForExit();
+        return outcome;
+    }
+
+    private static Dictionary<string, string> BuildEnvironment(LaunchPlan plan)
+    {
+        var env = new Dictionary<string, string>(plan.Environment, StringComparer.Ordinal);
+        foreach (var (name, file) in plan.SecretFiles)
+        {
+            env[name] = File.ReadAllText(file).TrimEnd('\n');
+        }
+        return env;
+    }
+
+    /// <summary>tmp + fsync + rename, so a reader sees either no exit record or a whole one.</summary>
+    internal static void WriteExit(RunPaths paths, RunExit exit)
+    {
+        var tmp = paths.Exit + ".tmp";
+        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, exit, RunsJsonContext.Default.RunExit);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, paths.Exit, overwrite: true);
+    }
+}
