@@ -24,17 +24,14 @@ internal sealed class Run
     /// <summary>Whether the supervisor still holds its lock.</summary>
     public bool IsSupervisorAlive()
     {
-        try
-        {
-            using var stream = new FileStream(Paths.Lock, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            // flock locks belong to the open file description, so probing with a fresh open
-            // never disturbs the supervisor's lock; closing the probe releases ours.
-            return !Flock.TryLockExclusive(stream.SafeFileHandle);
-        }
-        catch (FileNotFoundException)
+        if (!File.Exists(Paths.Lock))
         {
             return false;
         }
+        // flock locks belong to the open file description, so probing with a fresh open never
+        // disturbs the supervisor's lock; closing the probe releases ours.
+        using var probe = Flock.Open(Paths.Lock, create: false);
+        return !Flock.TryLockExclusive(probe);
     }
 
     /// <summary>The exit record, or null while the run is going.</summary>

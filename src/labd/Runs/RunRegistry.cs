@@ -1,3 +1,4 @@
+using Labd.Interop;
 using System.Collections.Concurrent;
 using System.Text.Json;
 
@@ -32,14 +33,13 @@ internal sealed class RunRegistry
     /// the runs found on disk: live ones by their supervisor's lock, ended ones by exit.json.</summary>
     public async Task<IReadOnlyList<Run>> InitializeAsync(CancellationToken cancellationToken)
     {
-        var traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        Directory.CreateDirectory(_options.StateDirectory, traverse);
-        Directory.CreateDirectory(_options.RunsDirectory, traverse);
-        Directory.CreateDirectory(_options.EmptyDirectory, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        Chmod.CreateDirectory(_options.StateDirectory, 0b111_001_001);
+        Chmod.CreateDirectory(_options.RunsDirectory, 0b111_001_001);
+        Chmod.CreateDirectory(_options.EmptyDirectory, 0b101_101_101);
         if (!File.Exists(_options.EmptyFile))
         {
             File.WriteAllBytes(_options.EmptyFile, []);
-            File.SetUnixFileMode(_options.EmptyFile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Chmod.Set(_options.EmptyFile, 0b100_100_100);
         }
         await _pool.EnsureAsync(cancellationToken);
         await EgressHostAddress.EnsureAsync(_options.EgressHostAddress, cancellationToken);
@@ -63,16 +63,15 @@ internal sealed class RunRegistry
         var id = request.RunId ?? Guid.NewGuid().ToString("N")[..12];
         var paths = new RunPaths(Path.Combine(_options.RunsDirectory, id));
         Directory.CreateDirectory(_options.RunsDirectory);
-        Directory.CreateDirectory(paths.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
         var (user, leaseFile) = await _pool.TryLeaseAsync(id, cancellationToken)
             ?? throw new InvalidOperationException($"all {_pool.Size} sandbox users are in use; raise the pool size or wait for a run to end");
         try
         {
             var (nodes, cudaVisible) = _gpus.ForLease(request.Gpus);
             var binding = await _egress.BindAsync(id, request.Spec.Egress, cancellationToken);
-            Directory.CreateDirectory(paths.Lab, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            Directory.CreateDirectory(paths.RootlesskitState);
-            File.SetUnixFileMode(paths.RootlesskitState, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
+            Chmod.CreateDirectory(paths.RootlesskitState, 0b111_000_000);
             Chown(paths.RootlesskitState, user);
 
             var plan = new LaunchPlan(
@@ -98,7 +97,7 @@ internal sealed class RunRegistry
                 leaseFile,
                 request.Weakening);
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
-            File.SetUnixFileMode(paths.LaunchPlan, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 
             var supervisor = SupervisorLauncher.Launch(_options, plan, paths, request.Spec.Limits);
             var run = new Run(id, paths);

@@ -1,3 +1,4 @@
+using Labd.Interop;
 using System.Globalization;
 using CliWrap;
 
@@ -35,7 +36,7 @@ internal sealed class SandboxUserPool
     /// <summary>Creates missing users and subordinate ranges; safe to run at every start.</summary>
     public async Task<IReadOnlyList<SandboxUser>> EnsureAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_leaseDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Chmod.CreateDirectory(_leaseDirectory, 0b111_000_000);
         var users = new List<SandboxUser>();
         for (var i = 0; i < Size; i++)
         {

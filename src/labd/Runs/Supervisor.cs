@@ -32,8 +32,8 @@ internal static class Supervisor
             // Whatever labd inherited or leaked (the escape suite plants fd 7) must not reach the chain.
             Fcntl.MarkAllCloseOnExecFrom3();
         }
-        using var lockFile = new FileStream(paths.Lock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (!Flock.TryLockExclusive(lockFile.SafeFileHandle))
+        using var lockFile = Flock.Open(paths.Lock, create: true);
+        if (!Flock.TryLockExclusive(lockFile))
         {
             Console.Error.WriteLine($"another supervisor holds {paths.Lock}");
             return 3;
@@ -43,6 +43,7 @@ internal static class Supervisor
         WriteExit(paths, exit);
         SandboxChain.SweepUser(plan.User.Uid);
         File.Delete(plan.LeaseFile);
+        GC.KeepAlive(lockFile);
         return 0;
     }
 
