@@ -17,6 +17,15 @@ internal static partial class Fcntl
         }
     }
 
+    /// <summary>Duplicates <paramref name="fd"/> onto the lowest free number ≥ <paramref name="minimum"/>
+    /// without FD_CLOEXEC (F_DUPFD). Used by the escape suite to plant an inherited descriptor.</summary>
+    public static int DuplicateInheritable(SafeHandle fd, int minimum)
+    {
+        const int F_DUPFD = 0;
+        var result = fcntl(fd, F_DUPFD, minimum);
+        return result < 0 ? throw Errno.Last("fcntl(F_DUPFD)") : result;
+    }
+
     /// <summary>
     /// Marks every descriptor from 3 up as close-on-exec, so that nothing labd inherited
     /// (the escape suite plants fd 7 on a canary) reaches a sandbox. Needs Linux 5.11.

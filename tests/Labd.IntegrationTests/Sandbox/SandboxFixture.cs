@@ -29,6 +29,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public string Probe => Path.Combine(Bin, "probe");
 
+    /// <summary>Shell prefix for network probes: <c>{Net} tcp NAME HOST PORT</c>.</summary>
+    public string Net => "/usr/bin/python3 " + Path.Combine(Bin, "net.py");
+
     public string GpuDirectory => Path.Combine(Root, "gpu");
 
     public string ScorePath => Path.Combine(Repo, "eval", "golden", "score.py");
@@ -48,7 +51,8 @@ public sealed class SandboxFixture : IAsyncLifetime
         Chmod.Set("/dev/net/tun", 0b110_110_110);
 
         Directory.CreateDirectory(Bin);
-        await Cli.Wrap("gcc").WithArguments(["-O1", "-o", Probe, ProbeSource()]).ExecuteBufferedAsync();
+        await Cli.Wrap("gcc").WithArguments(["-O1", "-o", Probe, ProbeSource("probe.c")]).ExecuteBufferedAsync();
+        File.Copy(ProbeSource("net.py"), Path.Combine(Bin, "net.py"));
 
         Directory.CreateDirectory(GpuDirectory);
         for (var i = 0; i < 4; i++)
@@ -64,8 +68,15 @@ public sealed class SandboxFixture : IAsyncLifetime
         }
         Directory.CreateDirectory(Path.GetDirectoryName(ScorePath)!);
         await File.WriteAllTextAsync(ScorePath, "print('score')\n");
+        // World-writable on the host, so that only the sandbox's mounts protect it: a test that
+        // passes proves the mount, not file permissions.
+        Chmod.Set(ScorePath, 0b110_110_110);
+        Chmod.Set(Path.GetDirectoryName(ScorePath)!, 0b111_111_111);
+        Chmod.Set(Path.Combine(Repo, "eval"), 0b111_111_111);
         Directory.CreateDirectory(Path.Combine(Repo, "secrets"));
         await File.WriteAllTextAsync(Path.Combine(Repo, "secrets", "key"), "TOP-SECRET-KEY\n");
+        Chmod.Set(Path.Combine(Repo, "secrets"), 0b111_111_111);
+        Chmod.Set(Path.Combine(Repo, "secrets", "key"), 0b110_110_110);
 
         var labdDll = Path.Combine(AppContext.BaseDirectory, "labd.dll");
         Registry = new RunRegistry(
@@ -108,7 +119,16 @@ public sealed class SandboxFixture : IAsyncLifetime
         var run = await StartAsync(script, weakening, gpus, spec, cancellationToken);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(90));
-        var exit = await run.WaitAsync(cts.Token);
+        RunExit exit;
+        try
+        {
+            exit = await run.WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await run.CancelAsync(CancellationToken.None);
+            throw;
+        }
         return new SandboxResult(run, exit, File.Exists(run.LogPath) ? await File.ReadAllTextAsync(run.LogPath, cts.Token) : "");
     }
 
@@ -138,8 +158,8 @@ public sealed class SandboxFixture : IAsyncLifetime
         }
     }
 
-    private static string ProbeSource([CallerFilePath] string here = "") =>
-        Path.Combine(Path.GetDirectoryName(here)!, "probes", "probe.c");
+    private static string ProbeSource(string name, [CallerFilePath] string here = "") =>
+        Path.Combine(Path.GetDirectoryName(here)!, "probes", name);
 
     public async ValueTask DisposeAsync()
     {

@@ -76,7 +76,15 @@ static int kernel(void)
     report("keyctl", syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING, 0));
     report("add_key", syscall(SYS_add_key, "user", "k", "v", 1, KEY_SPEC_SESSION_KEYRING));
     report("request_key", syscall(SYS_request_key, "user", "k", NULL, 0));
-    report("ptrace", syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, 1, 0, 0));
+    /* Attach to a sibling process of our own (attaching to pid 1 would stop the sandbox's reaper). */
+    pid_t victim = fork();
+    if (victim == 0) {
+        pause();
+        _exit(0);
+    }
+    report("ptrace", syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, victim, 0, 0));
+    kill(victim, SIGKILL);
+    waitpid(victim, NULL, 0);
     report("process_vm_readv", syscall(SYS_process_vm_readv, 1, NULL, 0, NULL, 0, 0));
     /* Last: on success it changes this process's personality. */
     report("personality_ffff", syscall(SYS_personality, 0xffff));
@@ -158,6 +166,10 @@ int main(int argc, char **argv)
         return 2;
     if (!strcmp(argv[1], "mounts") && argc > 2)
         return mounts(argc, argv);
+    if (!strcmp(argv[1], "umount") && argc > 2) {
+        report("umount", umount2(argv[2], 0));
+        return 0;
+    }
     if (!strcmp(argv[1], "namespaces"))
         return namespaces();
     if (!strcmp(argv[1], "kernel"))
