@@ -14,7 +14,6 @@ internal static partial class OpenAt2
     internal const long SYS_openat2 = 437;
     internal const int AT_FDCWD = -100;
     internal const ulong O_PATH = 0x200000;
-    internal const ulong O_NOFOLLOW = 0x20000;
     internal const ulong O_CLOEXEC = 0x80000;
     internal const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     internal const ulong RESOLVE_NO_SYMLINKS = 0x04;
@@ -36,7 +35,9 @@ internal static partial class OpenAt2
         }
         var how = new OpenHow
         {
-            Flags = O_PATH | O_NOFOLLOW | (inheritable ? 0 : O_CLOEXEC),
+            // No O_NOFOLLOW: with O_PATH|O_NOFOLLOW openat2 returns a descriptor *of* a trailing
+            // symlink instead of failing (openat2(2)); RESOLVE_NO_SYMLINKS alone refuses it too.
+            Flags = O_PATH | (inheritable ? 0 : O_CLOEXEC),
             Resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
         };
         while (true)
