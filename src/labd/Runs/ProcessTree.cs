@@ -50,7 +50,8 @@ internal static class ProcessTree
         return close < 0 || close + 2 >= stat.Length ? null : stat[close + 2];
     }
 
-    /// <summary>Pids whose real uid is <paramref name="uid"/>.</summary>
+    /// <summary>Live (not zombie) pids whose real uid is <paramref name="uid"/>. Zombies are
+    /// skipped: they hold nothing and only their parent (often init) can reap them.</summary>
     public static IReadOnlyList<int> OwnedBy(int uid)
     {
         var result = new List<int>();
@@ -62,6 +63,10 @@ internal static class ProcessTree
             }
             foreach (var line in ReadOrEmpty(Path.Combine(dir, "status")).Split('\n'))
             {
+                if (line.StartsWith("State:", StringComparison.Ordinal) && line.Contains('Z', StringComparison.Ordinal))
+                {
+                    break;
+                }
                 if (line.StartsWith("Uid:", StringComparison.Ordinal))
                 {
                     var fields = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);

@@ -129,8 +129,9 @@ internal sealed class SandboxChain
         }
         if (!_plan.Weakening.HasFlag(SandboxWeakening.NoNetworkRules))
         {
-            await RestoreAsync("iptables-restore", _plan.IPv4Rules, token);
-            await RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token);
+            await Task.WhenAll(
+                RestoreAsync("iptables-restore", _plan.IPv4Rules, token),
+                RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token));
         }
         Kill.Send(_gatePid, Kill.SIGCONT);
     }

@@ -15,6 +15,13 @@ namespace Labd.Runs;
 internal static class Supervisor
 {
     private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(30);
+    private static readonly List<string> Milestones = [];
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    /// <summary>Start-up milestones (ms since the supervisor's Main), written to supervisor.log
+    /// for the benchmark work.</summary>
+    private static void Mark(string what) =>
+        Milestones.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Clock.Elapsed.TotalMilliseconds:F1} ms {what}"));
 
     /// <summary>Entry point of <c>labd supervise RUN_DIR</c> (args without "supervise").</summary>
     public static int Execute(string[] args)
@@ -39,10 +46,14 @@ internal static class Supervisor
             return 3;
         }
         File.WriteAllText(paths.SupervisorPid, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Mark($"locked (process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms ago)");
         var exit = Run(plan, paths);
         WriteExit(paths, exit);
+        Mark("exit recorded");
         SandboxChain.SweepUser(plan.User.Uid);
         File.Delete(plan.LeaseFile);
+        Mark("uid swept, lease released");
+        File.WriteAllLines(paths.SupervisorLog, Milestones);
         GC.KeepAlive(lockFile);
         return 0;
     }
@@ -66,11 +77,13 @@ internal static class Supervisor
             return new RunExit(RunOutcome.SetupFailed, null, e.Message, startedAt, DateTimeOffset.UtcNow, false);
         }
 
+        Mark("arguments, descriptors and seccomp ready");
         SandboxChain chain;
         using (arguments)
         {
             chain = SandboxChain.Start(plan, paths, arguments);
         }
+        Mark("chain started");
         var pumps = Task.WhenAll(
             log.PumpAsync(chain.Process.StandardOutput.BaseStream, CancellationToken.None),
             log.PumpAsync(chain.Process.StandardError.BaseStream, CancellationToken.None));
@@ -86,9 +99,12 @@ internal static class Supervisor
             return new RunExit(RunOutcome.SetupFailed, null, e.Message, startedAt, DateTimeOffset.UtcNow, log.Truncated);
         }
         File.WriteAllText(paths.Started, "");
+        Mark("rules installed, gate released");
 
         var outcome = WaitForEnd(plan, chain);
+        Mark("chain exited");
         pumps.Wait(TimeSpan.FromSeconds(5));
+        Mark("log drained");
         var code = chain.Process.ExitCode;
         return new RunExit(outcome, code, null, startedAt, DateTimeOffset.UtcNow, log.Truncated);
     }

@@ -174,6 +174,9 @@ public sealed class SandboxFixture : IAsyncLifetime
         {
             await Task.Delay(50);
         }
-        Directory.Delete(Root, recursive: true);
+        if (Environment.GetEnvironmentVariable("LABDT_KEEP") is null)
+        {
+            Directory.Delete(Root, recursive: true);
+        }
     }
 }
