@@ -109,8 +109,10 @@ internal sealed class SandboxUserPool
             stream.Flush(flushToDisk: true);
             return true;
         }
-        catch (IOException) when (File.Exists(file))
+        catch (IOException e) when (e is not DirectoryNotFoundException)
         {
+            // Taken (EEXIST), possibly released again since by a finishing supervisor: either
+            // way not ours now; the caller moves on to the next user.
             return false;
         }
     }
