@@ -65,7 +65,7 @@ internal sealed class Run
     public Task CancelAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (IsSupervisorAlive() && int.TryParse(File.ReadAllText(Paths.SupervisorPid), out var pid))
+        if (SupervisorPid is int pid)
         {
             Kill.Send(pid, Kill.SIGTERM);
         }
@@ -74,5 +74,5 @@ internal sealed class Run
 
     /// <summary>The supervisor's pid, while it is alive (tests use it to kill it).</summary>
     internal int? SupervisorPid =>
-        IsSupervisorAlive() && int.TryParse(File.ReadAllText(Paths.SupervisorPid), out var pid) ? pid : null;
+        File.Exists(Paths.SupervisorPid) && IsSupervisorAlive() && int.TryParse(File.ReadAllText(Paths.SupervisorPid), out var pid) ? pid : null;
 }

@@ -16,6 +16,7 @@ internal static class Supervisor
 {
     private static readonly TimeSpan GateTimeout = TimeSpan.FromSeconds(30);
     private static readonly List<string> Milestones = [];
+    private static readonly ManualResetEventSlim CancelRequested = new();
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     /// <summary>Start-up milestones (ms since the supervisor's Main), written to supervisor.log
@@ -45,6 +46,12 @@ internal static class Supervisor
             Console.Error.WriteLine($"another supervisor holds {paths.Lock}");
             return 3;
         }
+        // labd cancels a run with SIGTERM to this process; registered before the pid is published.
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            CancelRequested.Set();
+        });
         File.WriteAllText(paths.SupervisorPid, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Mark($"locked (process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms ago)");
         var exit = Run(plan, paths);
@@ -113,18 +120,12 @@ internal static class Supervisor
     /// whichever comes first; on the latter two: SIGTERM, bounded grace, SIGKILL of the sandbox.</summary>
     private static RunOutcome WaitForEnd(LaunchPlan plan, SandboxChain chain)
     {
-        using var cancelled = new ManualResetEventSlim();
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            cancelled.Set();
-        });
         var exited = chain.Process.WaitForExitAsync();
         var deadline = plan.TimeoutMilliseconds is long ms ? Stopwatch.GetTimestamp() + (ms * Stopwatch.Frequency / 1000) : long.MaxValue;
         var outcome = RunOutcome.Exited;
         while (!exited.IsCompleted)
         {
-            if (cancelled.IsSet)
+            if (CancelRequested.IsSet)
             {
                 outcome = RunOutcome.Cancelled;
                 break;
