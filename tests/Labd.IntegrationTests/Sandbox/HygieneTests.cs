@@ -96,11 +96,35 @@ public sealed class HygieneTests(SandboxFixture fx)
         var run = await fx.StartAsync($"sh -c 'sleep 9999; : {marker}' & wait", cancellationToken: TestContext.Current.CancellationToken);
         await WaitUntilAsync(() => HostProcessesWith(marker).Count > 0, TimeSpan.FromSeconds(30));
         Assert.NotEmpty(HostProcessesWith(marker));
+        // Same settling as the negative control, so that SIGPIPE on the log pipe is not what kills.
+        await Task.Delay(2000, TestContext.Current.CancellationToken);
         Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
         await WaitUntilAsync(() => HostProcessesWith(marker).Count == 0, TimeSpan.FromSeconds(1));
         Assert.Empty(HostProcessesWith(marker));
         Assert.False(run.IsSupervisorAlive());
         Assert.Equal(RunOutcome.Lost, (await run.WaitAsync(TestContext.Current.CancellationToken)).Outcome);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task P1_negative_control_without_parent_death_signals_the_sandbox_survives_its_supervisor()
+    {
+        var marker = "labd-p1-" + Guid.NewGuid().ToString("N")[..8];
+        var run = await fx.StartAsync($"sh -c 'sleep 9999; : {marker}' & wait", W.NoDieWithParent, cancellationToken: TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => HostProcessesWith(marker).Count > 0, TimeSpan.FromSeconds(30));
+        var uid = UidOf(HostProcessesWith(marker)[0]);
+        // Let rootlesskit finish its start-up chatter on the log pipe: a write into the pipe of a
+        // dead supervisor is a SIGPIPE that would end the chain by itself and blind the control.
+        await Task.Delay(2000, TestContext.Current.CancellationToken);
+        Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.NotEmpty(HostProcessesWith(marker));
+        }
+        finally
+        {
+            SandboxChain.SweepUser(uid);
+        }
     }
 
     [Fact(Timeout = 120_000)]
@@ -165,6 +189,9 @@ public sealed class HygieneTests(SandboxFixture fx)
         }
         return found;
     }
+
+    private static int UidOf(int pid) =>
+        int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
     {
