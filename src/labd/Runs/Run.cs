@@ -21,6 +21,14 @@ internal sealed class Run
 
     public string LogPath => Paths.Log;
 
+    /// <summary>The egress binding the run's netfilter rules point at (null for runs started
+    /// before it was recorded). After a labd restart, the egress component re-listens on these
+    /// ports for every live re-adopted run.</summary>
+    public EgressBinding? TryGetEgressBinding() =>
+        File.Exists(Paths.Egress)
+            ? JsonSerializer.Deserialize(File.ReadAllText(Paths.Egress), RunsJsonContext.Default.PersistedEgressBinding)?.ToBinding()
+            : null;
+
     /// <summary>Whether the supervisor still holds its lock.</summary>
     public bool IsSupervisorAlive()
     {

@@ -11,6 +11,9 @@ internal sealed record RunPaths(string Directory)
     public string SupervisorPid => Path.Combine(Directory, "supervisor.pid");
     public string Started => Path.Combine(Directory, "started");
 
+    /// <summary>The run's egress binding, so listeners can be re-opened on the same ports after a labd restart.</summary>
+    public string Egress => Path.Combine(Directory, "egress.json");
+
     /// <summary>rootlesskit's <c>--state-dir</c> (child_pid, api.sock): owned by the sandbox user,
     /// never mounted inside the sandbox.</summary>
     public string RootlesskitState => Path.Combine(Directory, "rk");

@@ -5,6 +5,7 @@ namespace Labd.Runs;
 [JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(LaunchPlan))]
 [JsonSerializable(typeof(RunExit))]
+[JsonSerializable(typeof(PersistedEgressBinding))]
 internal sealed partial class RunsJsonContext : JsonSerializerContext
 {
 }

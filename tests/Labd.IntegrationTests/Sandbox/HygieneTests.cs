@@ -165,6 +165,10 @@ public sealed class HygieneTests(SandboxFixture fx)
         var runs = await fresh.InitializeAsync(TestContext.Current.CancellationToken);
         var again = Assert.Single(runs, x => x.Id == r.Run.Id);
         Assert.Equal(4, (await again.WaitAsync(TestContext.Current.CancellationToken)).ExitCode);
+        var binding = again.TryGetEgressBinding();
+        Assert.NotNull(binding);
+        Assert.Equal(EgressHostAddress.Default, binding.ProxyAddress);
+        Assert.Equal([80, 443], binding.PortMap.Keys.Order());
     }
 
     private static List<int> HostProcessesWith(string marker)
