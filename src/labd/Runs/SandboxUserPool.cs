@@ -20,6 +20,7 @@ internal sealed class SandboxUserPool
     private readonly string _leaseDirectory;
     private readonly Func<string, bool> _runIsAlive;
     private readonly Lock _gate = new();
+    private IReadOnlyList<SandboxUser>? _users;
 
     /// <param name="size">Number of users in the pool.</param>
     /// <param name="leaseDirectory">Root-owned directory of lease files.</param>
@@ -33,9 +34,14 @@ internal sealed class SandboxUserPool
 
     public int Size { get; }
 
-    /// <summary>Creates missing users and subordinate ranges; safe to run at every start.</summary>
+    /// <summary>Creates missing users and subordinate ranges; safe to run at every start.
+    /// The result is kept for later leases.</summary>
     public async Task<IReadOnlyList<SandboxUser>> EnsureAsync(CancellationToken cancellationToken)
     {
+        if (_users is { } known)
+        {
+            return known;
+        }
         Chmod.CreateDirectory(_leaseDirectory, 0b111_000_000);
         var users = new List<SandboxUser>();
         for (var i = 0; i < Size; i++)
@@ -56,6 +62,7 @@ internal sealed class SandboxUserPool
             var (uid, gid) = Lookup(name) ?? throw new InvalidOperationException($"useradd did not create {name}");
             users.Add(new SandboxUser(name, uid, gid, start, SubIdCount));
         }
+        _users = users;
         return users;
     }
 

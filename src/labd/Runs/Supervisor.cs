@@ -54,7 +54,18 @@ internal static class Supervisor
         });
         File.WriteAllText(paths.SupervisorPid, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Mark($"locked (process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms ago)");
-        var exit = Run(plan, paths);
+        RunExit exit;
+        try
+        {
+            exit = Run(plan, paths);
+        }
+        catch (Exception e)
+        {
+            // Still record an exit and free the uid below; the chain (if started) dies with us
+            // through its parent-death signals, and the sweep removes whatever is left.
+            var now = DateTimeOffset.UtcNow;
+            exit = new RunExit(RunOutcome.SetupFailed, null, "supervisor error: " + e.Message, now, now, false);
+        }
         WriteExit(paths, exit);
         Mark("exit recorded");
         SandboxChain.SweepUser(plan.User.Uid);
