@@ -17,6 +17,12 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // The per-run supervisor is a mode of this executable; dispatch before any host is
+        // built so its start-up stays short (see docs/security.md).
+        if (args.Length > 0 && args[0] == "supervise")
+        {
+            return Runs.Supervisor.Execute(args[1..]);
+        }
         // First: nothing this process inherited (systemd's listen fds, a caller's pipes) may leak into children.
         var inherited = Fds.MarkInheritedCloseOnExec();
         LabdArguments arguments;

@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Labd.Interop;
+
+/// <summary>
+/// openat2(2) with RESOLVE_NO_SYMLINKS: opens a path as an O_PATH descriptor and fails with
+/// ELOOP if any component (including the last) is a symbolic link. Used to pin bind sources
+/// so that a symlink an agent planted at a policy path is never followed (escape suite B5/B6).
+/// glibc 2.36 has no wrapper, so the raw syscall is used.
+/// </summary>
+internal static partial class OpenAt2
+{
+    internal const long SYS_openat2 = 437;
+    internal const int AT_FDCWD = -100;
+    internal const ulong O_PATH = 0x200000;
+    internal const ulong O_CLOEXEC = 0x80000;
+    internal const ulong RESOLVE_NO_MAGICLINKS = 0x02;
+    internal const ulong RESOLVE_NO_SYMLINKS = 0x04;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    /// <summary>Returns the pinned descriptor, or the errno (ENOENT, ELOOP, ENOTDIR, ...) as a value.</summary>
+    public static SafeFileHandle? TryOpenPathNoSymlinks(string absolutePath, bool inheritable, out int errno)
+    {
+        if (!Path.IsPathRooted(absolutePath))
+        {
+            throw new ArgumentException("path must be absolute", nameof(absolutePath));
+        }
+        var how = new OpenHow
+        {
+            // No O_NOFOLLOW: with O_PATH|O_NOFOLLOW openat2 returns a descriptor *of* a trailing
+            // symlink instead of failing (openat2(2)); RESOLVE_NO_SYMLINKS alone refuses it too.
+            Flags = O_PATH | (inheritable ? 0 : O_CLOEXEC),
+            Resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        while (true)
+        {
+            var fd = syscall(SYS_openat2, AT_FDCWD, absolutePath, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+            if (fd >= 0)
+            {
+                errno = 0;
+                return new SafeFileHandle(checked((IntPtr)fd), ownsHandle: true);
+            }
+            errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR)
+            {
+                return null;
+            }
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long syscall(long number, int dirfd, string path, ref OpenHow how, nuint size);
+}

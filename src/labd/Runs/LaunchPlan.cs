@@ -1,0 +1,35 @@
+using Labd.SandboxPolicy;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// Everything the supervisor needs to start one sandbox, written by labd to
+/// <c>&lt;runDir&gt;/launch.json</c> (root-only) before the supervisor is spawned. The spec's
+/// egress matcher is already compiled into netfilter rules; secret environment values are
+/// read by the supervisor from their root-owned files, never written here.
+/// </summary>
+internal sealed record LaunchPlan(
+    string RunId,
+    string PolicyHash,
+    SandboxUser User,
+    IReadOnlyList<string> Command,
+    string WorkingDirectory,
+    IReadOnlyList<PlannedFile> Files,
+    IReadOnlyList<string> DeviceNodes,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyDictionary<string, string> SecretFiles,
+    string IPv4Rules,
+    string IPv6Rules,
+    long? TimeoutMilliseconds,
+    long GraceMilliseconds,
+    long LogBytes,
+    int? Pids,
+    long TmpBytes,
+    string LabDirectory,
+    string EmptyDirectory,
+    string EmptyFile,
+    string LeaseFile,
+    SandboxWeakening Weakening);
+
+/// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>
+internal sealed record PlannedFile(string Path, AccessMode Mode);

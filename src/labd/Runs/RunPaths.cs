@@ -1,0 +1,23 @@
+namespace Labd.Runs;
+
+/// <summary>The files of one run under <c>&lt;stateDir&gt;/runs/&lt;id&gt;</c>.</summary>
+internal sealed record RunPaths(string Directory)
+{
+    public string LaunchPlan => Path.Combine(Directory, "launch.json");
+    public string Exit => Path.Combine(Directory, "exit.json");
+    public string Log => Path.Combine(Directory, "output.log");
+    public string SupervisorLog => Path.Combine(Directory, "supervisor.log");
+    public string Lock => Path.Combine(Directory, "supervisor.lock");
+    public string SupervisorPid => Path.Combine(Directory, "supervisor.pid");
+    public string Started => Path.Combine(Directory, "started");
+
+    /// <summary>The run's egress binding, so listeners can be re-opened on the same ports after a labd restart.</summary>
+    public string Egress => Path.Combine(Directory, "egress.json");
+
+    /// <summary>rootlesskit's <c>--state-dir</c> (child_pid, api.sock): owned by the sandbox user,
+    /// never mounted inside the sandbox.</summary>
+    public string RootlesskitState => Path.Combine(Directory, "rk");
+
+    /// <summary>Bound at <c>/run/lab</c> inside; the per-sandbox API socket will live here.</summary>
+    public string Lab => Path.Combine(Directory, "lab");
+}

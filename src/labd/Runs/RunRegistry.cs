@@ -1,0 +1,183 @@
+using Labd.Interop;
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// The Runs component's public surface: starts sandboxed runs and re-adopts the ones that
+/// survived a labd restart. Each run is owned by its own detached supervisor
+/// (<see cref="Supervisor"/>); labd only reads its run directory.
+/// </summary>
+internal sealed class RunRegistry
+{
+    private readonly RunsOptions _options;
+    private readonly IEgressProvider _egress;
+    private readonly SandboxUserPool _pool;
+    private readonly GpuInventory _gpus;
+    private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
+
+    public RunRegistry(RunsOptions options, IEgressProvider egress)
+    {
+        _options = options;
+        _egress = egress;
+        _pool = new SandboxUserPool(options.PoolSize, options.LeaseDirectory, IsRunAlive);
+        _gpus = new GpuInventory(options.GpuDeviceDirectory);
+    }
+
+    public GpuInventory Gpus => _gpus;
+
+    public SandboxUserPool Users => _pool;
+
+    /// <summary>Prepares the host (state layout, sandbox users, egress host address) and re-adopts
+    /// the runs found on disk: live ones by their supervisor's lock, ended ones by exit.json.</summary>
+    public async Task<IReadOnlyList<Run>> InitializeAsync(CancellationToken cancellationToken)
+    {
+        Chmod.CreateDirectory(_options.StateDirectory, 0b111_001_001);
+        Chmod.CreateDirectory(_options.RunsDirectory, 0b111_001_001);
+        Chmod.CreateDirectory(_options.EmptyDirectory, 0b101_101_101);
+        if (!File.Exists(_options.EmptyFile))
+        {
+            File.WriteAllBytes(_options.EmptyFile, []);
+            Chmod.Set(_options.EmptyFile, 0b100_100_100);
+        }
+        await _pool.EnsureAsync(cancellationToken);
+        await EgressHostAddress.EnsureAsync(_options.EgressHostAddress, cancellationToken);
+        foreach (var dir in Directory.EnumerateDirectories(_options.RunsDirectory))
+        {
+            var id = Path.GetFileName(dir);
+            _runs.TryAdd(id, new Run(id, new RunPaths(dir)));
+        }
+        return [.. _runs.Values];
+    }
+
+    public Run? Find(string runId) => _runs.TryGetValue(runId, out var run) ? run : null;
+
+    /// <summary>
+    /// Starts a run and returns once its supervisor is up. The sandbox itself may still be
+    /// setting up; a setup refusal (e.g. a symlink at a policy path) shows as
+    /// <see cref="RunOutcome.SetupFailed"/> from <see cref="Run.WaitAsync"/>.
+    /// </summary>
+    public async Task<Run> StartAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        var id = request.RunId ?? Guid.NewGuid().ToString("N")[..12];
+        var paths = new RunPaths(Path.Combine(_options.RunsDirectory, id));
+        Directory.CreateDirectory(_options.RunsDirectory);
+        Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
+        var (user, leaseFile) = await _pool.TryLeaseAsync(id, cancellationToken)
+            ?? throw new InvalidOperationException($"all {_pool.Size} sandbox users are in use; raise the pool size or wait for a run to end");
+        try
+        {
+            var (nodes, cudaVisible) = _gpus.ForLease(request.Gpus);
+            var binding = await _egress.BindAsync(id, request.Spec.Egress, cancellationToken);
+            await File.WriteAllTextAsync(paths.Egress, JsonSerializer.Serialize(PersistedEgressBinding.From(binding), RunsJsonContext.Default.PersistedEgressBinding), cancellationToken);
+            Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
+            Chmod.CreateDirectory(paths.RootlesskitState, 0b111_000_000);
+            Chown(paths.RootlesskitState, user);
+
+            var plan = new LaunchPlan(
+                id,
+                request.Spec.PolicyHash,
+                user,
+                request.Command,
+                request.WorkingDirectory,
+                [.. request.Spec.Files.Select(f => new PlannedFile(f.Path, f.Mode))],
+                nodes,
+                BuildEnvironment(request, cudaVisible, id, out var secrets),
+                secrets,
+                NetworkRules.IPv4(binding, request.Spec.Egress.Ports),
+                NetworkRules.IPv6(),
+                (long?)request.Spec.Limits.Timeout?.TotalMilliseconds,
+                (long)_options.TerminationGrace.TotalMilliseconds,
+                request.Spec.Limits.LogBytes ?? _options.DefaultLogBytes,
+                request.Spec.Limits.Pids,
+                _options.TmpBytes,
+                paths.Lab,
+                _options.EmptyDirectory,
+                _options.EmptyFile,
+                leaseFile,
+                request.Weakening);
+            await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
+            Chmod.Set(paths.LaunchPlan, 0b110_000_000);
+
+            var supervisor = SupervisorLauncher.Launch(_options, plan, paths, request.Spec.Limits);
+            var run = new Run(id, paths);
+            _runs[id] = run;
+            while (!File.Exists(paths.SupervisorPid) && !File.Exists(paths.Exit))
+            {
+                if (supervisor.HasExited && !File.Exists(paths.SupervisorPid) && !SupervisorLauncher.UnderSystemd)
+                {
+                    throw new InvalidOperationException($"the supervisor exited ({supervisor.ExitCode}) before it started; see {paths.SupervisorLog}");
+                }
+                await Task.Delay(5, cancellationToken);
+            }
+            _ = ReleaseEgressWhenDoneAsync(run);
+            return run;
+        }
+        catch
+        {
+            await _egress.ReleaseAsync(id, CancellationToken.None);
+            if (!File.Exists(paths.SupervisorPid))
+            {
+                File.Delete(leaseFile);
+            }
+            throw;
+        }
+    }
+
+    private async Task ReleaseEgressWhenDoneAsync(Run run)
+    {
+        await run.WaitAsync(CancellationToken.None);
+        await _egress.ReleaseAsync(run.Id, CancellationToken.None);
+    }
+
+    private bool IsRunAlive(string runId)
+    {
+        var run = Find(runId) ?? new Run(runId, new RunPaths(Path.Combine(_options.RunsDirectory, runId)));
+        // A run whose supervisor has not locked yet is still starting: alive.
+        return !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit) && Directory.Exists(run.Paths.Directory)
+            || run.IsSupervisorAlive();
+    }
+
+    private static Dictionary<string, string> BuildEnvironment(RunRequest request, string? cudaVisible, string runId, out Dictionary<string, string> secrets)
+    {
+        secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = "/tmp",
+            ["LANG"] = "C.UTF-8",
+            ["LAB_API_SOCKET"] = "/run/lab/api.sock",
+            ["LAB_RUN_ID"] = runId,
+        };
+        if (cudaVisible is not null)
+        {
+            env["CUDA_VISIBLE_DEVICES"] = cudaVisible;
+        }
+        foreach (var entry in request.Spec.Env)
+        {
+            if (entry.SecretFile is not null)
+            {
+                secrets[entry.Name] = entry.SecretFile;
+            }
+            else if (entry.Passthrough)
+            {
+                if (request.CallerEnvironment.TryGetValue(entry.Name, out var value))
+                {
+                    env[entry.Name] = value;
+                }
+            }
+            else if (entry.Value is not null)
+            {
+                env[entry.Name] = entry.Value;
+            }
+        }
+        foreach (var (name, value) in request.ExtraEnvironment)
+        {
+            env[name] = value;
+        }
+        return env;
+    }
+
+    private static void Chown(string path, SandboxUser user) => Interop.Chown.Set(path, user.Uid, user.Gid);
+}

@@ -1,0 +1,26 @@
+using Labd.SandboxPolicy;
+
+namespace Labd.Runs;
+
+/// <summary>What to run, where, and under which compiled policy.</summary>
+/// <param name="Spec">The compiled policy (files, egress, limits, environment).</param>
+/// <param name="Command">argv of the target, resolved inside the sandbox.</param>
+/// <param name="WorkingDirectory">Absolute path inside the sandbox (usually the worktree).</param>
+/// <param name="Gpus">Leased GPU indices (host numbering), already granted by the scheduler.</param>
+/// <param name="ExtraEnvironment">Variables set on top of the spec's (e.g. LAB_EXPERIMENT).</param>
+internal sealed record RunRequest(
+    SandboxSpec Spec,
+    IReadOnlyList<string> Command,
+    string WorkingDirectory,
+    IReadOnlyList<int> Gpus,
+    IReadOnlyDictionary<string, string> ExtraEnvironment)
+{
+    /// <summary>Run id; a fresh one when null. Also names the run directory and the systemd unit.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The caller's environment, source of the spec's passthrough variables.</summary>
+    public IReadOnlyDictionary<string, string> CallerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
+    internal SandboxWeakening Weakening { get; init; }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Labd.Runs;
+
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LaunchPlan))]
+[JsonSerializable(typeof(RunExit))]
+[JsonSerializable(typeof(PersistedEgressBinding))]
+internal sealed partial class RunsJsonContext : JsonSerializerContext
+{
+}

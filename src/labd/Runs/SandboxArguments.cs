@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using Labd.Interop;
+using Labd.SandboxPolicy;
+using Microsoft.Win32.SafeHandles;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// The bwrap options for one sandbox, with the descriptors they refer to: bind sources pinned
+/// with openat2(RESOLVE_NO_SYMLINKS) by the (root) supervisor, the seccomp program and the
+/// options themselves (<c>--args FD</c>, so /proc/1/cmdline inside shows only
+/// <c>bwrap --args N -- command</c>). The descriptors are inheritable; bwrap closes each one
+/// after use, so the target starts with fds 0–2 only (escape suite B11). Built only inside
+/// the single-purpose supervisor process, never in labd, so no other child can inherit them.
+/// </summary>
+internal sealed class SandboxArguments : IDisposable
+{
+    public const int TargetUid = 1000;
+
+    private readonly List<SafeFileHandle> _descriptors = [];
+    private readonly List<string> _args = [];
+
+    public SafeFileHandle ArgsDescriptor { get; }
+
+    private SandboxArguments(LaunchPlan plan, IReadOnlyDictionary<string, string> environment)
+    {
+        try
+        {
+            Build(plan, environment);
+            var bytes = new StringBuilder();
+            foreach (var arg in _args)
+            {
+                bytes.Append(arg).Append('\0');
+            }
+            ArgsDescriptor = MemfdCreate.CreateWithContent("labd-bwrap-args", Encoding.UTF8.GetBytes(bytes.ToString()), inheritable: true);
+            _descriptors.Add(ArgsDescriptor);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Pins the bind sources and builds the options; throws <see cref="SandboxSetupException"/>
+    /// when a policy path cannot be bound safely.</summary>
+    public static SandboxArguments Create(LaunchPlan plan, IReadOnlyDictionary<string, string> environment) => new(plan, environment);
+
+    /// <summary>The options as bwrap will read them (for diagnostics and tests).</summary>
+    public IReadOnlyList<string> Options => _args;
+
+    public string ArgsDescriptorNumber => Number(ArgsDescriptor);
+
+    private void Build(LaunchPlan plan, IReadOnlyDictionary<string, string> environment)
+    {
+        var weak = plan.Weakening;
+        Add("--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try");
+        if (!weak.HasFlag(SandboxWeakening.SharePidNamespace))
+        {
+            Add("--unshare-pid");
+        }
+        if (!weak.HasFlag(SandboxWeakening.NoNestedUserNamespace))
+        {
+            var id = weak.HasFlag(SandboxWeakening.RootWithCapabilities) ? "0" : TargetUid.ToString(CultureInfo.InvariantCulture);
+            Add("--unshare-user", "--disable-userns", "--uid", id, "--gid", id);
+        }
+        if (!weak.HasFlag(SandboxWeakening.RootWithCapabilities))
+        {
+            Add("--cap-drop", "ALL");
+        }
+        if (!weak.HasFlag(SandboxWeakening.NoNewSession))
+        {
+            Add("--new-session");
+        }
+        if (!weak.HasFlag(SandboxWeakening.NoDieWithParent))
+        {
+            Add("--die-with-parent");
+        }
+        Add("--hostname", "labd-sandbox");
+        if (!weak.HasFlag(SandboxWeakening.InheritEnvironment))
+        {
+            Add("--clearenv");
+        }
+        foreach (var (name, value) in environment)
+        {
+            Add("--setenv", name, value);
+        }
+        if (!weak.HasFlag(SandboxWeakening.NoSeccomp))
+        {
+            Add("--seccomp", Number(Keep(SeccompProfile.Export(inheritable: true))));
+        }
+
+        AddSystemMounts(plan);
+        foreach (var device in plan.DeviceNodes)
+        {
+            Add("--dev-bind", device, "/dev/" + Path.GetFileName(device));
+        }
+        AddFileRules(plan);
+        Add("--ro-bind", plan.LabDirectory, "/run/lab");
+        Add("--remount-ro", "/");
+        Add("--chdir", plan.WorkingDirectory);
+    }
+
+    private void AddSystemMounts(LaunchPlan plan)
+    {
+        Add("--ro-bind", "/usr", "/usr");
+        foreach (var dir in new[] { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" })
+        {
+            var info = new FileInfo(dir);
+            if (info.LinkTarget is { } target)
+            {
+                Add("--symlink", target, dir);
+            }
+            else if (Directory.Exists(dir))
+            {
+                Add("--ro-bind", dir, dir);
+            }
+        }
+        Add("--ro-bind", "/etc", "/etc");
+        if (Directory.Exists("/etc/labd"))
+        {
+            Add("--ro-bind", plan.EmptyDirectory, "/etc/labd");
+        }
+        Add("--proc", "/proc", "--dev", "/dev");
+        Add("--perms", "1777", "--size", plan.TmpBytes.ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp");
+    }
+
+    private void AddFileRules(LaunchPlan plan)
+    {
+        var bound = new List<string>();
+        foreach (var rule in plan.Files)
+        {
+            if (rule.Mode == AccessMode.Hidden)
+            {
+                AddHidden(plan, rule.Path, bound);
+                continue;
+            }
+            var readOnly = rule.Mode == AccessMode.ReadOnly;
+            if (plan.Weakening.HasFlag(SandboxWeakening.PathStringBinds))
+            {
+                Add(readOnly ? "--ro-bind-try" : "--bind-try", rule.Path, rule.Path);
+                bound.Add(rule.Path);
+                continue;
+            }
+            var fd = OpenAt2.TryOpenPathNoSymlinks(rule.Path, inheritable: true, out var errno);
+            if (fd is null)
+            {
+                if (errno == Errno.ENOENT)
+                {
+                    continue;
+                }
+                throw new SandboxSetupException(errno == Errno.ELOOP
+                    ? $"'{rule.Path}' is a symbolic link or has one among its parents; refusing to bind it (rule {rule.Path}: {rule.Mode})"
+                    : $"cannot open '{rule.Path}' for binding: {new System.ComponentModel.Win32Exception(errno).Message}");
+            }
+            Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(fd)), rule.Path);
+            bound.Add(rule.Path);
+        }
+    }
+
+    /// <summary>A hidden path under a bound parent is covered with an empty, root-owned,
+    /// read-only placeholder of the same kind; elsewhere it is simply never mounted.</summary>
+    private void AddHidden(LaunchPlan plan, string path, List<string> bound)
+    {
+        if (!bound.Any(parent => IsUnder(path, parent)))
+        {
+            return;
+        }
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw new SandboxSetupException($"hidden path '{path}' is a symbolic link; refusing to start (it may have been planted by a previous run)");
+        }
+        if (Directory.Exists(path))
+        {
+            Add("--ro-bind", plan.EmptyDirectory, path);
+        }
+        else if (info.Exists)
+        {
+            Add("--ro-bind", plan.EmptyFile, path);
+        }
+    }
+
+    private static bool IsUnder(string path, string parent) =>
+        parent == "/" || path.StartsWith(parent.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    private SafeFileHandle Keep(SafeFileHandle fd)
+    {
+        _descriptors.Add(fd);
+        return fd;
+    }
+
+    private void Add(params string[] args) => _args.AddRange(args);
+
+    private static string Number(SafeFileHandle fd) =>
+        fd.DangerousGetHandle().ToInt32().ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        foreach (var fd in _descriptors)
+        {
+            fd.Dispose();
+        }
+        _descriptors.Clear();
+    }
+}

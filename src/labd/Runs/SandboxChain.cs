@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using CliWrap;
+using CliWrap.Buffered;
+using Labd.Interop;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// One running launch chain:
+/// <c>[prlimit] → setpriv (sandbox uid, parent-death SIGKILL) → rootlesskit (user + net ns,
+/// slirp4netns) → gate → bwrap → target</c>. The gate is a shell that stops itself
+/// (<c>kill -STOP $$</c>); while it is stopped the supervisor, as host root, installs the
+/// netfilter rules into rootlesskit's network namespace with <c>nsenter iptables-restore</c>
+/// and only then continues it. So the target never runs without its rules and never holds a
+/// capability over them.
+/// </summary>
+internal sealed class SandboxChain
+{
+    /// <summary>Gate script: stop until the supervisor has installed the rules, then exec bwrap
+    /// with an empty environment, so bwrap (pid 1 inside, whose /proc/1/environ the target can
+    /// read) carries no ROOTLESSKIT_* or labd variables.</summary>
+    internal const string Gate = "kill -STOP $$; exec /usr/bin/env -i \"$@\"";
+    internal const string WeakGate = "kill -STOP $$; exec \"$@\"";
+
+    private readonly LaunchPlan _plan;
+    private readonly RunPaths _paths;
+    private int _gatePid;
+
+    private SandboxChain(LaunchPlan plan, RunPaths paths, Process process)
+    {
+        _plan = plan;
+        _paths = paths;
+        Process = process;
+    }
+
+    /// <summary>The chain's first process (rootlesskit's parent after exec).</summary>
+    public Process Process { get; }
+
+    /// <summary>Starts the chain. Call from a thread that lives as long as the run: the
+    /// parent-death signal fires when the thread that forked exits.</summary>
+    public static SandboxChain Start(LaunchPlan plan, RunPaths paths, SandboxArguments arguments)
+    {
+        var weak = plan.Weakening;
+        var psi = new ProcessStartInfo
+        {
+            FileName = "/usr/bin/prlimit",
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        var args = psi.ArgumentList;
+        if (plan.Pids is int pids)
+        {
+            // RLIMIT_NPROC counts processes per real uid; each live sandbox has its own host uid,
+            // so this is a per-sandbox limit (it also covers rootlesskit and slirp4netns).
+            args.Add(string.Create(CultureInfo.InvariantCulture, $"--nproc={pids}:{pids}"));
+        }
+        args.Add("--");
+        args.Add("/usr/bin/setpriv");
+        foreach (var a in new[] { "--reuid", plan.User.Uid.ToString(CultureInfo.InvariantCulture), "--regid", plan.User.Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups" })
+        {
+            args.Add(a);
+        }
+        if (!weak.HasFlag(SandboxWeakening.NoDieWithParent))
+        {
+            args.Add("--pdeathsig");
+            args.Add("KILL");
+        }
+        args.Add("--");
+        args.Add("/usr/bin/rootlesskit");
+        args.Add("--net=slirp4netns");
+        if (!weak.HasFlag(SandboxWeakening.NoDisableHostLoopback))
+        {
+            args.Add("--disable-host-loopback");
+        }
+        foreach (var a in new[] { "--port-driver=none", "--slirp4netns-sandbox=auto", "--slirp4netns-seccomp=auto", "--state-dir", paths.RootlesskitState, "--" })
+        {
+            args.Add(a);
+        }
+        args.Add("/bin/sh");
+        args.Add("-c");
+        args.Add(weak.HasFlag(SandboxWeakening.InheritEnvironment) ? WeakGate : Gate);
+        args.Add("labd-gate");
+        args.Add("/usr/bin/bwrap");
+        args.Add("--args");
+        args.Add(arguments.ArgsDescriptorNumber);
+        args.Add("--");
+        foreach (var a in plan.Command)
+        {
+            args.Add(a);
+        }
+        if (!weak.HasFlag(SandboxWeakening.InheritEnvironment))
+        {
+            psi.Environment.Clear();
+            psi.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+        }
+        var process = Process.Start(psi) ?? throw new SandboxSetupException("could not start prlimit");
+        process.StandardInput.Close();
+        return new SandboxChain(plan, paths, process);
+    }
+
+    /// <summary>Waits for the gate to stop, installs the network rules from outside and
+    /// continues the gate. Throws <see cref="SandboxSetupException"/> if anything fails; the
+    /// caller then kills the chain, so the target never starts without rules.</summary>
+    public async Task ReleaseGateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var token = cts.Token;
+        var childPidFile = Path.Combine(_paths.RootlesskitState, "child_pid");
+        int childPid;
+        while (!TryReadPid(childPidFile, out childPid))
+        {
+            await PollAsync(token);
+        }
+        while (true)
+        {
+            var children = ProcessTree.Children(childPid);
+            var gate = children.Count > 0 ? children[0] : 0;
+            if (gate > 0 && ProcessTree.State(gate) == 'T')
+            {
+                _gatePid = gate;
+                break;
+            }
+            await PollAsync(token);
+        }
+        if (!_plan.Weakening.HasFlag(SandboxWeakening.NoNetworkRules))
+        {
+            await Task.WhenAll(
+                RestoreAsync("iptables-restore", _plan.IPv4Rules, token),
+                RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token));
+        }
+        Kill.Send(_gatePid, Kill.SIGCONT);
+    }
+
+    private async Task RestoreAsync(string tool, string rules, CancellationToken cancellationToken)
+    {
+        var result = await Cli.Wrap("/usr/bin/nsenter")
+            .WithArguments([$"--net=/proc/{_gatePid}/ns/net", "--", tool])
+            .WithStandardInputPipe(PipeSource.FromString(rules))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new SandboxSetupException($"{tool} in the sandbox's network namespace failed ({result.ExitCode}): {result.StandardError.Trim()}");
+        }
+    }
+
+    /// <summary>SIGTERM to the target (every process under bwrap); the sandbox's own reaper
+    /// (pid 1 inside) ignores it.</summary>
+    public void Terminate()
+    {
+        var init = SandboxInit();
+        if (init <= 0)
+        {
+            return;
+        }
+        foreach (var pid in ProcessTree.Descendants(init).Prepend(init))
+        {
+            Kill.Send(pid, Kill.SIGTERM);
+        }
+    }
+
+    /// <summary>SIGKILL the sandbox's pid-namespace init (the kernel then kills everything in the
+    /// namespace) and the chain's first process (rootlesskit, which takes slirp4netns along).</summary>
+    public void KillAll()
+    {
+        var init = SandboxInit();
+        if (init > 0)
+        {
+            Kill.Send(init, Kill.SIGKILL);
+        }
+        if (_gatePid > 0)
+        {
+            Kill.Send(_gatePid, Kill.SIGKILL);
+        }
+        if (!Process.HasExited)
+        {
+            Kill.Send(Process.Id, Kill.SIGKILL);
+        }
+    }
+
+    /// <summary>After the chain has exited: kill anything still running as the sandbox uid
+    /// (a pool uid belongs to exactly one live sandbox, so these are this run's leftovers).</summary>
+    public static int SweepUser(int uid)
+    {
+        var killed = 0;
+        for (var round = 0; round < 50; round++)
+        {
+            var left = ProcessTree.OwnedBy(uid);
+            if (left.Count == 0)
+            {
+                break;
+            }
+            foreach (var pid in left)
+            {
+                killed += Kill.Send(pid, Kill.SIGKILL) ? 1 : 0;
+            }
+            Thread.Sleep(20);
+        }
+        return killed;
+    }
+
+    private int SandboxInit()
+    {
+        var children = _gatePid > 0 ? ProcessTree.Children(_gatePid) : [];
+        return children.Count > 0 ? children[0] : 0;
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        if (Process.HasExited)
+        {
+            throw new SandboxSetupException($"the sandbox chain exited ({Process.ExitCode}) before the target started; see {_paths.Log}");
+        }
+        await Task.Delay(2, cancellationToken);
+    }
+
+    private static bool TryReadPid(string path, out int pid)
+    {
+        pid = 0;
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pid);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

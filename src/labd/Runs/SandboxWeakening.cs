@@ -1,0 +1,30 @@
+namespace Labd.Runs;
+
+/// <summary>
+/// Deliberate weakenings of the sandbox, used only by the negative-control arms of the escape
+/// suite to prove that each oracle can see an escape. Nothing in labd's API sets these; a run
+/// started with any of them writes a warning at the top of its log.
+/// </summary>
+[Flags]
+internal enum SandboxWeakening
+{
+    None = 0,
+    /// <summary>Target runs as uid 0 without <c>--cap-drop ALL</c>.</summary>
+    RootWithCapabilities = 1 << 0,
+    /// <summary>No <c>--unshare-user --disable-userns</c>: the target lives in rootlesskit's user namespace.</summary>
+    NoNestedUserNamespace = 1 << 1,
+    NoNewSession = 1 << 2,
+    NoSeccomp = 1 << 3,
+    /// <summary>The chain and the target inherit the supervisor's environment.</summary>
+    InheritEnvironment = 1 << 4,
+    NoNetworkRules = 1 << 5,
+    NoDisableHostLoopback = 1 << 6,
+    /// <summary>Bind sources by path string (follows symlinks) instead of pinned descriptors.</summary>
+    PathStringBinds = 1 << 7,
+    /// <summary>Descriptors the supervisor inherited are not marked close-on-exec.</summary>
+    InheritDescriptors = 1 << 8,
+    /// <summary>No <c>--die-with-parent</c> and no parent-death signal on the chain.</summary>
+    NoDieWithParent = 1 << 9,
+    /// <summary>No pid namespace.</summary>
+    SharePidNamespace = 1 << 10,
+}
