@@ -1,6 +1,6 @@
-using Labd.Interop;
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Labd.Interop;
 
 namespace Labd.Runs;
 

@@ -1,6 +1,6 @@
-using Labd.Interop;
 using System.Globalization;
 using CliWrap;
+using Labd.Interop;
 
 namespace Labd.Runs;
 
