@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by packaging/deb/build and packaging/rpm/build (sourced, not run).
 # Publishes labd (self-contained) and labctl (Native AOT) once into artifacts/publish/<rid>,
 # and stages the file tree both packages install.
