@@ -38,10 +38,10 @@ publish() {
     log "dotnet publish labd ($RID, self-contained)"
     rm -rf "$PUBLISH"
     dotnet publish "$REPO/src/labd/labd.csproj" -c Release -r "$RID" --self-contained \
-        -p:DebugType=none -p:GenerateDocumentationFile=false -o "$PUBLISH/labd" >&2
+        -p:DebugType=none -o "$PUBLISH/labd" >&2
     log "dotnet publish labctl ($RID, Native AOT)"
     dotnet publish "$REPO/src/labctl/labctl.csproj" -c Release -r "$RID" \
-        -p:GenerateDocumentationFile=false -o "$PUBLISH/labctl" >&2
+        -o "$PUBLISH/labctl" >&2
 }
 
 # roff page from a program's --help output (help2man wants --version and exit 0, which
