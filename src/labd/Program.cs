@@ -23,6 +23,11 @@ internal static class Program
         {
             return Runs.Supervisor.Execute(args[1..]);
         }
+        if (LabdArguments.InformationRequested(args, new DaemonInfo().Version) is { } information)
+        {
+            await Console.Out.WriteLineAsync(information).ConfigureAwait(false);
+            return 0;
+        }
         // First: nothing this process inherited (systemd's listen fds, a caller's pipes) may leak into children.
         var inherited = Fds.MarkInheritedCloseOnExec();
         LabdArguments arguments;

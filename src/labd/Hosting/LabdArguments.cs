@@ -17,6 +17,27 @@ internal sealed record LabdArguments(
         "  --state-dir    state directory (default /var/lib/labd)\n" +
         "  --socket PATH  API socket (default /run/labd/labd.sock)";
 
+    /// <summary>Full help for <c>labd --help</c>: what labd is, its flags, signals and files.</summary>
+    public const string Help =
+        "labd - runs untrusted coding agents and their experiments in sandboxes, as root.\n\n" +
+        Usage + "\n" +
+        "  --help         print this help and exit\n" +
+        "  --version      print the version and exit\n\n" +
+        "Signals: SIGHUP reloads labd.yaml and the policies (systemctl reload labd); SIGTERM stops labd,\n" +
+        "leaving running sandboxes to their supervisors.\n" +
+        "Files: /etc/labd/labd.yaml (every key optional), /etc/labd/policies/*.yaml, /var/lib/labd (state),\n" +
+        "/run/labd/labd.sock (API; mode 0660, group labd). Talk to labd with labctl (labctl --help).\n" +
+        "Exit codes: 0 stopped cleanly, 1 failed to start, 64 bad arguments, 78 invalid configuration.";
+
+    /// <summary>Whether the arguments ask only for help or the version (answered without starting anything).</summary>
+    public static string? InformationRequested(IReadOnlyList<string> args, string version) =>
+        args.Count == 1 ? args[0] switch
+        {
+            "--help" or "-h" => Help,
+            "--version" => "labd " + version,
+            _ => null,
+        } : null;
+
     /// <summary>Parses flags; throws <see cref="ArgumentException"/> with a usage hint on anything unknown.</summary>
     public static LabdArguments Parse(IReadOnlyList<string> args)
     {

@@ -33,4 +33,25 @@ public sealed class LabdArgumentsTests
 
         Assert.Contains("usage: labd", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Help_is_answered_with_flags_signals_files_and_exit_codes(string arg)
+    {
+        var help = LabdArguments.InformationRequested([arg], "1.2.3");
+
+        Assert.NotNull(help);
+        Assert.Contains("usage: labd", help, StringComparison.Ordinal);
+        Assert.Contains("SIGHUP", help, StringComparison.Ordinal);
+        Assert.Contains("78 invalid configuration", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Version_is_answered_and_other_flags_start_the_daemon()
+    {
+        Assert.Equal("labd 1.2.3", LabdArguments.InformationRequested(["--version"], "1.2.3"));
+        Assert.Null(LabdArguments.InformationRequested(["--foreground"], "1.2.3"));
+        Assert.Null(LabdArguments.InformationRequested(["--help", "--foreground"], "1.2.3"));
+    }
 }
