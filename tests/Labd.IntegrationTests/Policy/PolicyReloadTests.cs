@@ -19,6 +19,7 @@ public sealed class PolicyReloadTests
         await notify.WaitForAsync("READY=1", ct);
         using var client = labd.Client();
         var before = await HashesAsync(client, ct);
+        var events = await EventCountAsync(client, ct);
         File.WriteAllText(Path.Combine(policies, "team.yaml"), "extends: default\ngpus: lots\nfiles:\n  /x: rwx\n");
 
         var (exit, _, stderr) = await Labctl.RunAsync(labd.SocketPath, ["policy", "reload"], ct);
@@ -37,6 +38,7 @@ public sealed class PolicyReloadTests
         Assert.Equal(before, await HashesAsync(client, ct));
         var status = await client.GetFromJsonAsync(Routes.Status, ProtocolJsonContext.Default.StatusInfo, ct);
         Assert.StartsWith("rejected", status!.Policies!.LastReloadResult, StringComparison.Ordinal);
+        Assert.Equal(events, status.Counts["events"]);
 
         File.WriteAllText(Path.Combine(policies, "team.yaml"), "extends: default\ngpus: 3\n");
         (exit, var stdout, stderr) = await Labctl.RunAsync(labd.SocketPath, ["policy", "reload"], ct);
@@ -46,7 +48,12 @@ public sealed class PolicyReloadTests
         var after = await HashesAsync(client, ct);
         Assert.NotEqual(before["team"], after["team"]);
         Assert.Equal(before.Where(p => p.Key != "team"), after.Where(p => p.Key != "team"));
+        Assert.Equal(events + 1, await EventCountAsync(client, ct));
     }
+
+    /// <summary>Audit events so far: a valid reload appends one <c>policy.reload</c>, a refused one none.</summary>
+    private static async Task<long> EventCountAsync(HttpClient client, CancellationToken cancellationToken) =>
+        (await client.GetFromJsonAsync(Routes.Status, ProtocolJsonContext.Default.StatusInfo, cancellationToken))!.Counts["events"];
 
     private static async Task<Dictionary<string, string>> HashesAsync(HttpClient client, CancellationToken cancellationToken)
     {
