@@ -93,7 +93,8 @@ internal static class PolicyEndpoints
         _ => "hidden",
     };
 
-    private static void RequireMember(Caller caller)
+    /// <summary>Admins and users may read policies; agents and experiments never see them.</summary>
+    internal static void RequireMember(Caller caller)
     {
         if (caller.Kind is CallerKind.Agent or CallerKind.Experiment)
         {
