@@ -33,6 +33,10 @@ internal sealed class CliContext(CliConsole console)
         }
         catch (LabdApiException e)
         {
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine(error);
+            }
             return Fail(e.ExitCode, $"{e.Detail} ({e.Code})");
         }
     }

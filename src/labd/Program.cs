@@ -2,6 +2,7 @@ using Labd.Api;
 using Labd.Hosting;
 using Labd.Interop;
 using Labd.Logging;
+using Labd.Policy;
 using Labd.SandboxPolicy.Config;
 using Labd.Store;
 using Serilog;
@@ -47,6 +48,10 @@ internal static class Program
             await Console.Error.WriteLineAsync("labd: " + e.Message).ConfigureAwait(false);
             return ExitConfig;
         }
+        if (PolicyStartup.Load(settings.Current.PolicyDir, Console.Error) is not { } policies)
+        {
+            return ExitConfig;
+        }
         using var notifier = SdNotifier.FromEnvironment();
         var activatedFd = ApiSocket.FromSocketActivation();
         Log.Logger = CreateLogger(arguments);
@@ -55,7 +60,8 @@ internal static class Program
             using var loggerFactory = new SerilogLoggerFactory(Log.Logger);
             var startup = loggerFactory.CreateLogger("Labd.Startup");
             LabdLog.InheritedFds(startup, string.Join(',', inherited));
-            await RunAsync(arguments, settings, notifier, activatedFd, loggerFactory).ConfigureAwait(false);
+            PolicyStartup.LogLoaded(policies, settings.Current.PolicyDir, loggerFactory.CreateLogger("Labd.Policy"));
+            await RunAsync(arguments, settings, policies, notifier, activatedFd, loggerFactory).ConfigureAwait(false);
             return 0;
         }
         catch (Exception e)
@@ -70,7 +76,7 @@ internal static class Program
         }
     }
 
-    private static async Task RunAsync(LabdArguments arguments, LabdSettings settings, SdNotifier notifier, int? activatedFd, SerilogLoggerFactory loggerFactory)
+    private static async Task RunAsync(LabdArguments arguments, LabdSettings settings, PolicyRegistry policies, SdNotifier notifier, int? activatedFd, SerilogLoggerFactory loggerFactory)
     {
         var store = await StateStore.OpenAsync(settings.StateDir, loggerFactory.CreateLogger("Labd.Store"), CancellationToken.None).ConfigureAwait(false);
         var accounts = new UnixAccounts();
@@ -105,6 +111,9 @@ internal static class Program
             .AddSingleton<DaemonInfo>()
             .AddSingleton<CallerResolver>()
             .AddSingleton<SandboxReadinessProbe>()
+            .AddSingleton(policies)
+            .AddSingleton<PolicyReloader>()
+            .AddSingleton<IReloadable>(services => services.GetRequiredService<PolicyReloader>())
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

@@ -15,4 +15,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(StatusInfo))]
 [JsonSerializable(typeof(EventAppendRequest))]
 [JsonSerializable(typeof(EventAppended))]
+[JsonSerializable(typeof(PolicyList))]
+[JsonSerializable(typeof(PolicyDetail))]
+[JsonSerializable(typeof(PolicyExplanation))]
+[JsonSerializable(typeof(PolicyReloadResult))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

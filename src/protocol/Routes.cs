@@ -7,6 +7,13 @@ public static class Routes
     public const string Version = Prefix + "/version";
     public const string Status = Prefix + "/status";
     public const string Events = Prefix + "/events";
+    public const string Policies = Prefix + "/policies";
+    public const string Policy = Policies + "/{name}";
+    public const string PolicyExplain = Policy + "/explain";
+    public const string PoliciesReload = Policies + "/reload";
+
+    /// <summary><see cref="Policy"/> for one name (escaped).</summary>
+    public static string PolicyOf(string name) => Policies + "/" + Uri.EscapeDataString(name);
 
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";

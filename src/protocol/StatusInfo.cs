@@ -10,7 +10,8 @@ public sealed record StatusInfo(
     CallerInfo Caller,
     IReadOnlyDictionary<string, long> Counts,
     IReadOnlyList<GpuInfo> Gpus,
-    SandboxReadiness Sandbox);
+    SandboxReadiness Sandbox,
+    PolicyStatus? Policies = null);
 
 /// <summary>Who labd thinks the caller is.</summary>
 public sealed record CallerInfo(string Kind, int Uid, string? UserName);

@@ -19,6 +19,9 @@ internal sealed class LabdApiException : Exception
 
     public HttpStatusCode Status { get; }
 
+    /// <summary>Every finding labd listed (e.g. each policy diagnostic), in order; often empty.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
     public string Detail { get; }
 
     public ErrorCode? KnownCode => ErrorCodes.FromWire(Code);

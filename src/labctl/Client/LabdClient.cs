@@ -35,9 +35,16 @@ internal sealed class LabdClient : IDisposable
 
     public string SocketPath { get; }
 
-    public async Task<LabdResponse<T>> GetAsync<T>(string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public Task<LabdResponse<T>> GetAsync<T>(string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        ReadAsync(HttpMethod.Get, route, typeInfo, cancellationToken);
+
+    /// <summary>A POST without a body (actions such as <c>/v1/policies/reload</c>).</summary>
+    public Task<LabdResponse<T>> PostAsync<T>(string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        ReadAsync(HttpMethod.Post, route, typeInfo, cancellationToken);
+
+    private async Task<LabdResponse<T>> ReadAsync<T>(HttpMethod method, string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, route), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(new HttpRequestMessage(method, route), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

@@ -13,7 +13,7 @@ internal static class ProblemReader
         if (problem is not null)
         {
             var detail = string.IsNullOrWhiteSpace(problem.Detail) ? problem.Title : problem.Detail;
-            return new LabdApiException(problem.Code, status, detail);
+            return new LabdApiException(problem.Code, status, detail) { Errors = problem.Errors ?? [] };
         }
         var text = body.Trim();
         return new LabdApiException(

@@ -1,4 +1,5 @@
 using Labd.Hosting;
+using Labd.Policy;
 using Labd.Protocol;
 using Labd.Store;
 
@@ -9,7 +10,7 @@ internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Routes.Status, async (Caller caller, DaemonInfo info, LabdSettings settings, StateStore store, SandboxReadinessProbe probe, CancellationToken cancellationToken) =>
+        endpoints.MapGet(Routes.Status, async (Caller caller, DaemonInfo info, LabdSettings settings, StateStore store, SandboxReadinessProbe probe, PolicyRegistry policies, CancellationToken cancellationToken) =>
         {
             var counts = await store.CountsAsync(cancellationToken).ConfigureAwait(false);
             var status = new StatusInfo(
@@ -21,7 +22,8 @@ internal static class StatusEndpoints
                 new CallerInfo(caller.KindName, caller.Uid, caller.UserName),
                 counts,
                 GpuInventory.Scan(settings.Current.Gpus),
-                probe.Probe());
+                probe.Probe(),
+                PolicyEndpoints.Status(policies));
             return Results.Json(status, ProtocolJsonContext.Default.StatusInfo);
         });
         return endpoints;
