@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Sums test results over TRX files for scripts/test.
 
-usage: trx-summary.py PROJECT=TRX_OR_EMPTY:EXIT_CODE ...
+usage: trx-summary.py PROJECT=TRX_OR_EMPTY:EXIT_CODE ... [SUITE=@PASSED,FAILED,SKIPPED:EXIT_CODE ...]
+
+A SUITE argument carries counts a non-.NET suite (packaging/ci) printed itself.
 
 Prints each project's counts, every skipped test with its reason (loudly), and last the line
 `N passed, N failed, N skipped`. A project without a TRX file (it did not build, or its test
@@ -45,7 +47,14 @@ def main(args):
         project, rest = arg.split("=", 1)
         trx, exit_code = rest.rsplit(":", 1)
         exit_code = int(exit_code)
-        if trx and os.path.isfile(trx):
+        if trx.startswith("@"):
+            passed, failed, skipped = (int(n) for n in trx[1:].split(","))
+            skips = []
+            if exit_code != 0 and failed == 0:
+                failed = 1
+                broken.append(f"{project}: exited {exit_code} with no failed step")
+            exit_code = 0
+        elif trx and os.path.isfile(trx):
             try:
                 passed, failed, skipped, skips = read(trx)
             except ET.ParseError as e:
