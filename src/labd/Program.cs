@@ -2,6 +2,7 @@ using Labd.Api;
 using Labd.Hosting;
 using Labd.Interop;
 using Labd.Logging;
+using Labd.Runs;
 using Labd.SandboxPolicy.Config;
 using Labd.Store;
 using Serilog;
@@ -100,6 +101,7 @@ internal static class Program
             .AddSingleton<DaemonInfo>()
             .AddSingleton<CallerResolver>()
             .AddSingleton<SandboxReadinessProbe>()
+            .AddRuns(settings)
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

@@ -15,4 +15,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(StatusInfo))]
 [JsonSerializable(typeof(EventAppendRequest))]
 [JsonSerializable(typeof(EventAppended))]
+[JsonSerializable(typeof(RunStartRequest))]
+[JsonSerializable(typeof(RunRecord))]
+[JsonSerializable(typeof(IReadOnlyList<RunRecord>))]
+[JsonSerializable(typeof(RunEgressDecision))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -10,5 +10,6 @@ internal static class ApiEndpoints
         endpoints
             .MapVersion()
             .MapStatus()
-            .MapEvents();
+            .MapEvents()
+            .MapRuns();
 }
