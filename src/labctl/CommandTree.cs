@@ -19,6 +19,7 @@ internal static class CommandTree
         root.Subcommands.Add(VersionCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(DoctorCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
 
         HelpEpilogue.Attach(root);
