@@ -151,7 +151,7 @@ internal sealed class RunService(
         {
             throw new LabdException(ErrorCode.PolicyInvalid, $"policy '{name}' does not compile for {directory}: {string.Join("; ", result.Diagnostics.Where(d => d.IsError))}");
         }
-        var spec = result.Spec;
+        var spec = WithoutSymlinkedSystemDirectories(result.Spec);
         if (request.TimeoutSeconds is { } seconds)
         {
             if (seconds <= 0)
@@ -166,6 +166,17 @@ internal sealed class RunService(
         }
         return spec;
     }
+
+    /// <summary>
+    /// On merged-/usr systems /bin, /sbin, /lib… are symlinks into /usr. The chain recreates them
+    /// as symlinks (<c>--symlink</c>) and refuses to bind any rule path through a symlink, so the
+    /// base layout's read-only rule for such a directory is left to the chain. Only base rules
+    /// go: a policy's own rule on a symlink is still refused at setup.
+    /// </summary>
+    private static SandboxSpec WithoutSymlinkedSystemDirectories(SandboxSpec spec) => spec with
+    {
+        Files = [.. spec.Files.Where(f => !(f.RuleText == BaseLayout.SystemPath && f.Origin is null && new FileInfo(f.Path).LinkTarget is not null))],
+    };
 
     private async Task ReopenEgressAsync(RunRecord record, Run run, CancellationToken cancellationToken)
     {
