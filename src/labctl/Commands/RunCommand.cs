@@ -124,7 +124,18 @@ internal static class RunCommand
         foreach (var line in text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var decision = System.Text.Json.JsonSerializer.Deserialize(line, ProtocolJsonContext.Default.RunEgressDecision);
-            if (decision is { Allowed: false } && decision.Kind != "dns" && seen.Add($"{decision.Host}:{decision.Port}"))
+            if (decision is not { Allowed: false } || decision.Host.Length == 0)
+            {
+                continue;
+            }
+            if (decision.Kind == "dns")
+            {
+                if (seen.Add("dns " + decision.Host))
+                {
+                    context.Console.Error.WriteLine($"labctl: name lookup of {decision.Host} was denied by policy '{run.Policy}': {decision.Reason}");
+                }
+            }
+            else if (seen.Add($"{decision.Host}:{decision.Port}"))
             {
                 context.Console.Error.WriteLine($"labctl: egress to {decision.Host}:{decision.Port.ToString(CultureInfo.InvariantCulture)} was denied by policy '{run.Policy}': {decision.Reason}");
             }
