@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Labctl.Client;
 using Labd.Protocol;
@@ -47,8 +48,18 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parseResult, RunStartRequest request, bool detach, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, ParseResult parseResult, RunStartRequest request, bool detach, CancellationToken commandCancellation)
     {
+        // Ctrl-C (SIGINT) and SIGTERM cancel the run instead of killing labctl, which would leave it running.
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(commandCancellation);
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        var cancellationToken = interrupted.Token;
         using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
         var started = await client.PostAsync(Routes.Runs, request, ProtocolJsonContext.Default.RunStartRequest, ProtocolJsonContext.Default.RunRecord, cancellationToken).ConfigureAwait(false)
             ?? throw new LabdApiException("invalid-response", System.Net.HttpStatusCode.Created, "labd started a run but sent no record");

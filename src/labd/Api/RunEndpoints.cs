@@ -41,9 +41,19 @@ internal static class RunEndpoints
 
     private static async Task LogsAsync(HttpContext context, Caller caller, RunService runs, string id, bool follow)
     {
-        await runs.GetAsync(caller, id, context.RequestAborted).ConfigureAwait(false);
-        var run = runs.Find(id) ?? throw new LabdException(ErrorCode.RunNotFound, $"run {id} has no run directory any more; its output is gone");
         var cancellationToken = context.RequestAborted;
+        var record = await runs.GetAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        Run? run;
+        // A run is recorded just before its supervisor starts: a follower may come in between.
+        while ((run = runs.Find(id)) is null && record.Status == RunRecord.Running)
+        {
+            await Task.Delay(FollowInterval, cancellationToken).ConfigureAwait(false);
+            record = await runs.GetAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        }
+        if (run is null)
+        {
+            throw new LabdException(ErrorCode.RunNotFound, $"run {id} has no output: it never started ({record.Message}) or its directory is gone");
+        }
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.StartAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[64 * 1024];

@@ -45,4 +45,34 @@ public sealed class RestartTests(FakeInternet inet)
         Assert.True(exit == 124, $"exit {exit}: {stderr}");
         Assert.Contains("timed out", stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 120000)]
+    public async Task Ctrl_c_in_labctl_run_cancels_the_run_and_exits_130()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await RunsBed.StartAsync(inet, ct);
+        var process = bed.StartLabctl(["run", "--", "sh", "-c", "echo started; sleep 60"]);
+        var pid = process.Id;
+        var labctl = RunsBed.CollectAsync(process, ct);
+        using var client = bed.Labd.Client();
+        RunRecord? run = null;
+        while (run is null)
+        {
+            var runs = JsonSerializer.Deserialize(await client.GetStringAsync(Routes.Runs, ct), ProtocolJsonContext.Default.IReadOnlyListRunRecord)!;
+            run = runs.Count > 0 ? runs[0] : null;
+            await Task.Delay(run is null ? 20 : 0, ct);
+        }
+        while (!(await client.GetStringAsync(Routes.RunLogs(run.Id, follow: false), ct)).Contains("started", StringComparison.Ordinal))
+        {
+            await Task.Delay(20, ct);
+        }
+
+        Labd.Interop.Signals.Send(pid, 2); // SIGINT, as Ctrl-C sends
+        var (exit, _, stderr) = await labctl;
+        Assert.True(exit == 130, $"exit {exit}: {stderr}");
+        var ended = JsonSerializer.Deserialize(await client.GetStringAsync(Routes.RunWait(run.Id), ct), ProtocolJsonContext.Default.RunRecord)!;
+
+        Assert.True(exit == 130, $"exit {exit}: {stderr}");
+        Assert.Equal("cancelled", ended.Outcome);
+    }
 }

@@ -70,7 +70,11 @@ internal sealed class RunsBed : IAsyncDisposable
     }
 
     /// <summary>labctl, as root, in the work directory.</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(IEnumerable<string> args, CancellationToken cancellationToken)
+    public Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(IEnumerable<string> args, CancellationToken cancellationToken) =>
+        CollectAsync(StartLabctl(args), cancellationToken);
+
+    /// <summary>Starts labctl, as root, in the work directory, with stdout and stderr redirected.</summary>
+    public Process StartLabctl(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "labctl"))
         {
@@ -84,19 +88,26 @@ internal sealed class RunsBed : IAsyncDisposable
         {
             start.ArgumentList.Add(arg);
         }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
+        return Process.Start(start)!;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> CollectAsync(Process process, CancellationToken cancellationToken)
+    {
+        using (process)
         {
-            await process.WaitForExitAsync(cancellationToken);
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            return (process.ExitCode, await stdout, await stderr);
         }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Starts a run over the API, as root, in the work directory.</summary>
