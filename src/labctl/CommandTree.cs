@@ -20,6 +20,8 @@ internal static class CommandTree
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(DoctorCommand.Create(context));
         root.Subcommands.Add(PolicyCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(RunsCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
 
         HelpEpilogue.Attach(root);

@@ -3,6 +3,7 @@ using Labd.Hosting;
 using Labd.Interop;
 using Labd.Logging;
 using Labd.Policy;
+using Labd.Runs;
 using Labd.SandboxPolicy.Config;
 using Labd.Store;
 using Serilog;
@@ -114,6 +115,7 @@ internal static class Program
             .AddSingleton(policies)
             .AddSingleton<PolicyReloader>()
             .AddSingleton<IReloadable>(services => services.GetRequiredService<PolicyReloader>())
+            .AddRuns(settings)
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

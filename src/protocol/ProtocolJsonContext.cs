@@ -19,4 +19,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(PolicyDetail))]
 [JsonSerializable(typeof(PolicyExplanation))]
 [JsonSerializable(typeof(PolicyReloadResult))]
+[JsonSerializable(typeof(RunStartRequest))]
+[JsonSerializable(typeof(RunRecord))]
+[JsonSerializable(typeof(IReadOnlyList<RunRecord>))]
+[JsonSerializable(typeof(RunEgressDecision))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

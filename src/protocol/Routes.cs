@@ -14,6 +14,17 @@ public static class Routes
 
     /// <summary><see cref="Policy"/> for one name (escaped).</summary>
     public static string PolicyOf(string name) => Policies + "/" + Uri.EscapeDataString(name);
+    public const string Runs = Prefix + "/runs";
+
+    public static string Run(string id) => Runs + "/" + Uri.EscapeDataString(id);
+
+    public static string RunLogs(string id, bool follow) => Run(id) + "/logs" + (follow ? "?follow=true" : "");
+
+    public static string RunWait(string id) => Run(id) + "/wait";
+
+    public static string RunCancel(string id) => Run(id) + "/cancel";
+
+    public static string RunEgress(string id) => Run(id) + "/egress";
 
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";

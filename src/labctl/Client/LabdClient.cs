@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -62,6 +63,51 @@ internal sealed class LabdClient : IDisposable
         return value is null
             ? throw new LabdApiException("invalid-response", response.StatusCode, $"labd answered {route} with an empty document")
             : new LabdResponse<T>(value, body);
+    }
+
+    /// <summary>POSTs <paramref name="body"/> (or nothing) and reads the answer as <paramref name="typeInfo"/>; null for an empty answer.</summary>
+    public async Task<LabdResponse<TResult>?> PostAsync<TBody, TResult>(string route, TBody? body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> typeInfo, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, route)
+        {
+            Content = body is null ? null : JsonContent.Create(body, bodyType),
+        };
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ProblemReader.ToException(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
+        }
+        return text.Length == 0 ? null : new LabdResponse<TResult>(JsonSerializer.Deserialize(text, typeInfo)!, text);
+    }
+
+    /// <summary>GETs <paramref name="route"/> and copies the body, as it arrives, to <paramref name="sink"/>.</summary>
+    public async Task StreamAsync(string route, Func<ReadOnlyMemory<byte>, CancellationToken, Task> sink, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, route), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer ({e.Message})", permissionDenied: false, e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw ProblemReader.ToException(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
+            }
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await sink(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -11,5 +11,6 @@ internal static class ApiEndpoints
             .MapVersion()
             .MapStatus()
             .MapEvents()
-            .MapPolicies();
+            .MapPolicies()
+            .MapRuns();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Labd.Runs;
 using Labd.SandboxPolicy;
 
 namespace Labd.Policy;
@@ -8,7 +9,7 @@ namespace Labd.Policy;
 /// policy and its hash from one snapshot); reloads replace it atomically. Running sandboxes
 /// keep the immutable spec they started with, so a swap only affects new runs.
 /// </summary>
-internal sealed class PolicyRegistry
+internal sealed class PolicyRegistry : IRunPolicies
 {
     private readonly Lock _writer = new();
     private PolicySnapshot _current;
@@ -28,6 +29,12 @@ internal sealed class PolicyRegistry
         policy = Current.Set.Find(name);
         return policy is not null;
     }
+
+    /// <inheritdoc/>
+    public EffectivePolicy? Find(string name) => Current.Set.Find(name);
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> Names => Current.Policies.Keys.ToArray();
 
     /// <summary>Makes <paramref name="set"/> current with the next generation; returns (previous, installed).</summary>
     public (PolicySnapshot Previous, PolicySnapshot Installed) Install(PolicySet set, string source, bool embedded)

@@ -12,8 +12,10 @@ internal interface IEgressProvider
 {
     /// <summary>Opens (or, for a re-adopted run, re-opens) this run's listeners on a host address
     /// reachable through slirp4netns, for the TCP ports <paramref name="matcher"/> can admit, and
-    /// a DNS listener. Must be listening when it returns: the sandbox starts right after.</summary>
-    ValueTask<EgressBinding> BindAsync(string runId, IEgressMatcher matcher, CancellationToken cancellationToken);
+    /// a DNS listener. Must be listening when it returns: the sandbox starts right after.
+    /// <paramref name="runDirectory"/> keeps the decision journal and the listener ports;
+    /// <paramref name="sandboxUid"/> is the host uid slirp4netns runs as (the only peer admitted).</summary>
+    ValueTask<EgressBinding> BindAsync(string runId, IEgressMatcher matcher, string runDirectory, int sandboxUid, CancellationToken cancellationToken);
 
     /// <summary>Closes the run's listeners. Idempotent.</summary>
     ValueTask ReleaseAsync(string runId, CancellationToken cancellationToken);

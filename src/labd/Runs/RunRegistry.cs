@@ -69,7 +69,7 @@ internal sealed class RunRegistry
         try
         {
             var (nodes, cudaVisible) = _gpus.ForLease(request.Gpus);
-            var binding = await _egress.BindAsync(id, request.Spec.Egress, cancellationToken);
+            var binding = await _egress.BindAsync(id, request.Spec.Egress, paths.Directory, user.Uid, cancellationToken);
             await File.WriteAllTextAsync(paths.Egress, JsonSerializer.Serialize(PersistedEgressBinding.From(binding), RunsJsonContext.Default.PersistedEgressBinding), cancellationToken);
             Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
             Chmod.CreateDirectory(paths.RootlesskitState, 0b111_000_000);

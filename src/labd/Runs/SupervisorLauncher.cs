@@ -18,15 +18,15 @@ internal static class SupervisorLauncher
     public static Process Launch(RunsOptions options, LaunchPlan plan, RunPaths paths, SandboxPolicy.SandboxLimits limits)
     {
         var psi = new ProcessStartInfo { UseShellExecute = false, WorkingDirectory = "/" };
-        var argv = UnderSystemd ? SystemdRun(plan, limits) : ["/usr/bin/setsid"];
+        // Without systemd, stdio must not be labd's: a supervisor holding labd's stdout/stderr
+        // keeps a reader of them (journald's stream, a test harness) waiting after labd is gone.
+        var argv = UnderSystemd ? SystemdRun(plan, limits) : ["/bin/sh", "-c", "exec /usr/bin/setsid \"$@\" </dev/null >/dev/null 2>&1", "sh"];
         psi.FileName = argv[0];
         foreach (var a in argv.Skip(1).Concat(options.SupervisorCommand).Append("supervise").Append(paths.Directory))
         {
             psi.ArgumentList.Add(a);
         }
         psi.RedirectStandardInput = true;
-        psi.RedirectStandardOutput = false;
-        psi.RedirectStandardError = false;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the supervisor");
         process.StandardInput.Close();
         return process;

@@ -26,8 +26,29 @@ internal static class Migrations
             CREATE TRIGGER events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
             """),
+        new(2, "runs: one row per sandboxed run", """
+            CREATE TABLE runs (
+                id                TEXT    PRIMARY KEY,
+                created_at        TEXT    NOT NULL,
+                caller_uid        INTEGER NOT NULL,
+                caller_kind       TEXT    NOT NULL,
+                policy            TEXT    NOT NULL,
+                policy_hash       TEXT    NOT NULL,
+                command           TEXT    NOT NULL CHECK (json_valid(command)),
+                working_directory TEXT    NOT NULL,
+                gpus              INTEGER NOT NULL,
+                status            TEXT    NOT NULL,
+                outcome           TEXT,
+                exit_code         INTEGER,
+                message           TEXT,
+                started_at        TEXT,
+                ended_at          TEXT
+            ) STRICT;
+            CREATE INDEX runs_caller ON runs (caller_uid, created_at);
+            CREATE INDEX runs_status ON runs (status);
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>
-    public static IReadOnlyList<string> CountedTables { get; } = ["events"];
+    public static IReadOnlyList<string> CountedTables { get; } = ["events", "runs"];
 }

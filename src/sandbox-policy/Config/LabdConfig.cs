@@ -13,6 +13,9 @@ public sealed record LabdConfig(
     GpusConfig Gpus,
     string PolicyDir)
 {
+    /// <summary>The egress proxy's resolver; see <see cref="EgressConfig"/>.</summary>
+    public EgressConfig Egress { get; init; } = EgressConfig.Default;
+
     public const string DefaultPath = "/etc/labd/labd.yaml";
 
     public static LabdConfig Default { get; } = new(
@@ -23,5 +26,5 @@ public sealed record LabdConfig(
         PolicyDir: "/etc/labd/policies");
 
     /// <summary>Top-level keys, in the order the error message lists them.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir"];
+    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress"];
 }

@@ -56,6 +56,7 @@ public static class LabdConfigLoader
                 "stateDir" => config with { StateDir = reader.AbsolutePath(value, key) },
                 "policyDir" => config with { PolicyDir = reader.AbsolutePath(value, key) },
                 "groups" => config with { Groups = ParseGroups(reader, value) },
+                "egress" => config with { Egress = ParseEgress(reader, value) },
                 _ => config with { Gpus = ParseGpus(reader, value) },
             };
         }
@@ -71,6 +72,21 @@ public static class LabdConfigLoader
             groups = key == "users" ? groups with { Users = name } : groups with { Admins = name };
         }
         return groups;
+    }
+
+    private static EgressConfig ParseEgress(NodeReader reader, YamlNode node)
+    {
+        var egress = EgressConfig.Default;
+        foreach (var (_, value) in reader.Entries(reader.Mapping(node, "egress"), EgressConfig.Keys, "egress"))
+        {
+            var text = reader.Scalar(value, "egress.upstreamDns");
+            if (!System.Net.IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0)
+            {
+                throw reader.Error(value, $"egress.upstreamDns must be an IP address and port, e.g. 198.51.100.53:53 or [2001:db8::53]:53, got '{text}'");
+            }
+            egress = egress with { UpstreamDns = endpoint.ToString() };
+        }
+        return egress;
     }
 
     private static GpusConfig ParseGpus(NodeReader reader, YamlNode node)

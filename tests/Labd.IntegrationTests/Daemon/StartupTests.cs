@@ -50,17 +50,19 @@ public sealed class StartupTests
     }
 
     [Fact(Timeout = 60000)]
-    public async Task The_state_dir_is_private_to_root_and_holds_the_database()
+    public async Task The_state_dir_is_traversable_not_listable_and_the_database_is_private_to_root()
     {
         Root.Require("labd creates its state dir owned by root");
         using var dir = new TestDir();
         await using var labd = LabdProcess.Start(dir);
         await labd.WaitUntilAnsweringAsync(TestContext.Current.CancellationToken);
 
+        // 0711: sandbox users must traverse it to runs/<id>/rk (docs/security.md), never list it.
         var stat = await Command.CheckedAsync("stat", ["-c", "%a %U", labd.StateDir], TestContext.Current.CancellationToken);
+        var database = await Command.CheckedAsync("stat", ["-c", "%a %U", Path.Combine(labd.StateDir, "labd.db")], TestContext.Current.CancellationToken);
 
-        Assert.Equal("700 root", stat.Trim());
-        Assert.True(File.Exists(Path.Combine(labd.StateDir, "labd.db")));
+        Assert.Equal("711 root", stat.Trim());
+        Assert.Equal("600 root", database.Trim());
     }
 
     [Fact(Timeout = 60000)]

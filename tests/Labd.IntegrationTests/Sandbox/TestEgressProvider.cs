@@ -19,7 +19,7 @@ internal sealed class TestEgressProvider : IEgressProvider
 
     public int DnsDatagrams;
 
-    public ValueTask<EgressBinding> BindAsync(string runId, IEgressMatcher matcher, CancellationToken cancellationToken)
+    public ValueTask<EgressBinding> BindAsync(string runId, IEgressMatcher matcher, string runDirectory, int sandboxUid, CancellationToken cancellationToken)
     {
         var address = EgressHostAddress.Default;
         var owned = new List<IDisposable>();

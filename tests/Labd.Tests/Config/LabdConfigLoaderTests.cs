@@ -36,6 +36,23 @@ public sealed class LabdConfigLoaderTests
     }
 
     [Fact]
+    public void Egress_upstream_dns_is_an_address_and_port_and_defaults_to_the_host_resolver()
+    {
+        var config = LabdConfigLoader.Parse("egress:\n  upstreamDns: 198.51.100.53:53\n", "labd.yaml");
+
+        Assert.Equal("198.51.100.53:53", config.Egress.UpstreamDns);
+        Assert.Null(LabdConfig.Default.Egress.UpstreamDns);
+    }
+
+    [Fact]
+    public void Egress_upstream_dns_without_a_port_is_an_error_with_an_example()
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("egress:\n  upstreamDns: dns.example\n", "labd.yaml"));
+
+        Assert.StartsWith("labd.yaml:2:16: egress.upstreamDns must be an IP address and port, e.g. 198.51.100.53:53", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Keys_left_out_keep_their_defaults()
     {
         var config = LabdConfigLoader.Parse("groups:\n  users: lab-users\ngpus:\n  deviceDir: /tmp/fake-dev\n", "labd.yaml");
@@ -52,7 +69,7 @@ public sealed class LabdConfigLoaderTests
         var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("socket: /tmp/x.sock\nstatedir: /tmp/s\n", "/etc/labd/labd.yaml"));
 
         Assert.StartsWith("/etc/labd/labd.yaml:2:1: unknown key 'statedir'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("valid keys are: socket, stateDir, groups, gpus, policyDir", e.Message, StringComparison.Ordinal);
+        Assert.Contains("valid keys are: socket, stateDir, groups, gpus, policyDir, egress", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,13 @@
+namespace Labd.Protocol;
+
+/// <summary>One line of <c>GET /v1/runs/{id}/egress</c> (NDJSON): an egress decision of the run's proxy.
+/// <c>Kind</c> is <c>tls</c>, <c>http</c>, <c>connect</c>, <c>dns</c> or <c>unknown</c>; <c>Reason</c> names the deciding rule.</summary>
+public sealed record RunEgressDecision(
+    DateTimeOffset Time,
+    string Kind,
+    string Host,
+    int Port,
+    bool Allowed,
+    string Reason,
+    string? ResolvedAddress = null,
+    string? Note = null);
