@@ -64,7 +64,7 @@ internal sealed class RunRegistry
         var paths = new RunPaths(Path.Combine(_options.RunsDirectory, id));
         Directory.CreateDirectory(_options.RunsDirectory);
         Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
-        var (user, leaseFile) = await _pool.TryLeaseAsync(id, cancellationToken)
+        var (user, leaseFile) = await _pool.TryLeaseAsync(paths.Directory, cancellationToken)
             ?? throw new InvalidOperationException($"all {_pool.Size} sandbox users are in use; raise the pool size or wait for a run to end");
         try
         {
@@ -131,9 +131,13 @@ internal sealed class RunRegistry
         await _egress.ReleaseAsync(run.Id, CancellationToken.None);
     }
 
-    private bool IsRunAlive(string runId)
+    /// <summary>Whether the run holding a lease is alive. The holder is the run's directory, which
+    /// may belong to another labd on this host (leases are host-wide).</summary>
+    private bool IsRunAlive(string holder)
     {
-        var run = Find(runId) ?? new Run(runId, new RunPaths(Path.Combine(_options.RunsDirectory, runId)));
+        var directory = Path.IsPathRooted(holder) ? holder : Path.Combine(_options.RunsDirectory, holder);
+        var id = Path.GetFileName(directory);
+        var run = Find(id) is { } own && own.Paths.Directory == directory ? own : new Run(id, new RunPaths(directory));
         // A run whose supervisor has not locked yet is still starting: alive.
         return !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit) && Directory.Exists(run.Paths.Directory)
             || run.IsSupervisorAlive();

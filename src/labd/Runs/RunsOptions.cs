@@ -28,7 +28,11 @@ internal sealed record RunsOptions
 
     public string RunsDirectory => Path.Combine(StateDirectory, "runs");
 
-    public string LeaseDirectory => Path.Combine(StateDirectory, "leases");
+    /// <summary>Where sandbox-user leases live. Host-wide, not per state directory: every labd on a
+    /// host (tests run several side by side) draws from the same <c>labd-sbx-N</c> pool, so two
+    /// daemons must never lease one uid, and reclaiming a lease sweeps that uid's processes.
+    /// Under /run because no sandbox outlives a reboot.</summary>
+    public string LeaseDirectory { get; init; } = "/run/labd-sandbox-leases";
 
     /// <summary>Root-owned empty placeholders bound over hidden paths under bound parents.</summary>
     public string EmptyDirectory => Path.Combine(StateDirectory, "empty", "dir");

@@ -7,7 +7,7 @@ namespace Labd.Runs;
 /// <summary>
 /// The pool of host users <c>labd-sbx-0..N-1</c>, each with its own 65536-id subuid/subgid
 /// range (non-overlapping, from <see cref="SubIdBase"/>), leased exclusively: a lease is a file
-/// <c>&lt;leaseDir&gt;/labd-sbx-N</c> created with O_EXCL holding the run id, so it survives labd
+/// <c>&lt;leaseDir&gt;/labd-sbx-N</c> created with O_EXCL holding the run's directory, so it survives labd
 /// restarts. The run's supervisor deletes it after every process of that uid is gone. A lease
 /// whose run has no live supervisor is stale and reclaimed (after killing leftovers of the uid).
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class SandboxUserPool
 
     /// <param name="size">Number of users in the pool.</param>
     /// <param name="leaseDirectory">Root-owned directory of lease files.</param>
-    /// <param name="runIsAlive">Whether the run with this id still has a live supervisor.</param>
+    /// <param name="runIsAlive">Whether the run holding a lease (its directory) still has a live supervisor.</param>
     public SandboxUserPool(int size, string leaseDirectory, Func<string, bool> runIsAlive)
     {
         Size = size;
@@ -66,8 +66,8 @@ internal sealed class SandboxUserPool
         return users;
     }
 
-    /// <summary>Leases a free user for <paramref name="runId"/>; null when all are in use.</summary>
-    public async Task<(SandboxUser User, string LeaseFile)?> TryLeaseAsync(string runId, CancellationToken cancellationToken)
+    /// <summary>Leases a free user for the run in <paramref name="runDirectory"/>; null when all are in use.</summary>
+    public async Task<(SandboxUser User, string LeaseFile)?> TryLeaseAsync(string runDirectory, CancellationToken cancellationToken)
     {
         var users = await EnsureAsync(cancellationToken);
         lock (_gate)
@@ -75,7 +75,7 @@ internal sealed class SandboxUserPool
             foreach (var user in users)
             {
                 var file = Path.Combine(_leaseDirectory, user.Name);
-                if (TryCreate(file, runId))
+                if (TryCreate(file, runDirectory))
                 {
                     return (user, file);
                 }
@@ -98,7 +98,7 @@ internal sealed class SandboxUserPool
                 }
                 SandboxChain.SweepUser(user.Uid);
                 File.Delete(file);
-                if (TryCreate(file, runId))
+                if (TryCreate(file, runDirectory))
                 {
                     return (user, file);
                 }
@@ -107,12 +107,12 @@ internal sealed class SandboxUserPool
         }
     }
 
-    private static bool TryCreate(string file, string runId)
+    private static bool TryCreate(string file, string holder)
     {
         try
         {
             using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(runId + "\n"));
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(holder + "\n"));
             stream.Flush(flushToDisk: true);
             return true;
         }
