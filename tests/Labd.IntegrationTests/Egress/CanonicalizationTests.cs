@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Labd.IntegrationTests.TestBed;
+using Labd.Testing;
 
 namespace Labd.IntegrationTests.Egress;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Labd.IntegrationTests.TestBed;
+using Labd.Testing;
 
 namespace Labd.IntegrationTests.Egress;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Labd.Egress;
 using Labd.IntegrationTests.TestBed;
+using Labd.Testing;
 
 namespace Labd.IntegrationTests.Egress;
 

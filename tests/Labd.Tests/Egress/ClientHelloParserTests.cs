@@ -1,5 +1,6 @@
 using System.Text;
 using Labd.Egress;
+using Labd.Testing;
 
 namespace Labd.Tests.Egress;
 

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Labd.Tests.Egress;
+namespace Labd.Testing;
 
 /// <summary>Handcrafts ClientHellos byte by byte, including ones no real client would send.
-/// (A twin lives in Labd.IntegrationTests/Egress; the projects share no test code.)</summary>
+/// Compiled into both Labd.Tests and Labd.IntegrationTests (linked from tests/Shared).</summary>
 internal static class ClientHelloBuilder
 {
     public const ushort ServerName = 0x0000;
