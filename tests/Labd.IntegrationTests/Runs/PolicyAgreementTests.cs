@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Labd.IntegrationTests.Daemon;
 using Labd.IntegrationTests.TestBed;
 using Labd.Protocol;
 
@@ -135,10 +134,8 @@ public sealed class PolicyAgreementTests(FakeInternet inet)
         await using var bed = await RunsBed.StartAsync(inet, ct);
         using var client = bed.Labd.Client();
         client.Timeout = TimeSpan.FromSeconds(100);
-        var fifo = Path.Combine(bed.Work, "go");
         var ready = Path.Combine(bed.Work, "ready");
-        await Command.CheckedAsync("mkfifo", ["-m", "0666", fifo], ct);
-        File.SetUnixFileMode(bed.Work, (UnixFileMode)0b111_111_111);
+        var fifo = await bed.CreateGateAsync("go", ct);
         var before = await DefaultHashAsync(client, ct);
         var first = await bed.StartRunAsync(["sh", "-c", $"touch {ready}; read line < {fifo}; exit 0"], ct);
         await UntilAsync(() => File.Exists(ready), "the first run to start", ct);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Labd.IntegrationTests.Daemon;
 using Labd.IntegrationTests.TestBed;
 using Labd.Protocol;
 
@@ -14,10 +13,8 @@ public sealed class RestartTests(FakeInternet inet)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await RunsBed.StartAsync(inet, ct);
-        var fifo = Path.Combine(bed.Work, "go");
         var ready = Path.Combine(bed.Work, "ready");
-        await Command.CheckedAsync("mkfifo", ["-m", "0666", fifo], ct);
-        File.SetUnixFileMode(bed.Work, (UnixFileMode)0b111_111_111);
+        var fifo = await bed.CreateGateAsync("go", ct);
         var run = await bed.StartRunAsync(["sh", "-c", $"touch {ready}; read line < {fifo}; curl -sS --max-time 20 --cacert {bed.CaFile} https://allowed.test/"], ct);
         while (!File.Exists(ready))
         {

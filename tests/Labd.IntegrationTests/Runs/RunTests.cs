@@ -106,11 +106,9 @@ public sealed class RunTests(FakeInternet inet)
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await RunsBed.StartAsync(inet, ct);
         var marker = Path.Combine(bed.Work, "marker");
-        var fifo = Path.Combine(bed.Work, "go");
         // The run appends to a marker, then blocks until the test writes to the fifo: proof that it
         // ran exactly once, and a deterministic point to crash labd at.
-        await Command.CheckedAsync("mkfifo", ["-m", "0666", fifo], ct);
-        File.SetUnixFileMode(bed.Work, (UnixFileMode)0b111_111_111);
+        var fifo = await bed.CreateGateAsync("go", ct);
         var run = await bed.StartRunAsync(["sh", "-c", $"echo ran >> {marker}; read line < {fifo}; exit 42"], ct);
         while (!File.Exists(marker))
         {

@@ -120,6 +120,17 @@ internal sealed class RunsBed : IAsyncDisposable
         return System.Text.Json.JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.RunRecord)!;
     }
 
+    /// <summary>A fifo named <paramref name="name"/> in the work directory that a run blocks on
+    /// (<c>read line &lt; GATE</c>) until the test writes to it; the work directory is opened to the
+    /// sandbox's ids so the run can create its own marker files beside it.</summary>
+    public async Task<string> CreateGateAsync(string name, CancellationToken cancellationToken)
+    {
+        var gate = Path.Combine(Work, name);
+        await Command.CheckedAsync("mkfifo", ["-m", "0666", gate], cancellationToken);
+        File.SetUnixFileMode(Work, (UnixFileMode)0b111_111_111);
+        return gate;
+    }
+
     /// <summary>kill -9 labd (its runs' supervisors live on), then start a new labd on the same state.</summary>
     public async Task CrashAndRestartAsync(CancellationToken cancellationToken)
     {
