@@ -187,6 +187,8 @@ internal sealed class SandboxChain
     /// (a pool uid belongs to exactly one live sandbox, so these are this run's leftovers).</summary>
     public static int SweepUser(int uid)
     {
+        // Sweeping root would kill the host (labd, sshd, a CI runner): only ever a pool uid.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(uid);
         var killed = 0;
         for (var round = 0; round < 50; round++)
         {

@@ -110,8 +110,10 @@ public sealed class HygieneTests(SandboxFixture fx)
     {
         var marker = "labd-p1-" + Guid.NewGuid().ToString("N")[..8];
         var run = await fx.StartAsync($"sh -c 'sleep 9999; : {marker}' & wait", W.NoDieWithParent, cancellationToken: TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => HostProcessesWith(marker).Count > 0, TimeSpan.FromSeconds(30));
-        var uid = UidOf(HostProcessesWith(marker)[0]);
+        // The chain's first stages (prlimit, setpriv) run as root with the command in their argv:
+        // wait for the target itself, as the sandbox uid, before taking the uid to sweep.
+        await WaitUntilAsync(() => HostProcessesWith(marker).Any(p => UidOf(p) > 0), TimeSpan.FromSeconds(30));
+        var uid = HostProcessesWith(marker).Select(UidOf).First(u => u > 0);
         // Let rootlesskit finish its start-up chatter on the log pipe: a write into the pipe of a
         // dead supervisor is a SIGPIPE that would end the chain by itself and blind the control.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
@@ -194,8 +196,18 @@ public sealed class HygieneTests(SandboxFixture fx)
         return found;
     }
 
-    private static int UidOf(int pid) =>
-        int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    /// <summary>The process's real uid; 0 when it has gone (never mistaken for a sandbox uid).</summary>
+    private static int UidOf(int pid)
+    {
+        try
+        {
+            return int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
     {

@@ -1,0 +1,15 @@
+using Labd.Runs;
+
+namespace Labd.Tests.Runs;
+
+public sealed class SweepGuardTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Sweeping_root_or_a_negative_uid_is_refused_before_anything_is_signalled(int uid)
+    {
+        // uid 0 would SIGKILL every root process on the host (what once took down a CI run).
+        Assert.Throws<ArgumentOutOfRangeException>(() => SandboxChain.SweepUser(uid));
+    }
+}
