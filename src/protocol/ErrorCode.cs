@@ -20,4 +20,9 @@ public enum ErrorCode
     SandboxSetupFailed,
     RunNotFound,
     MethodNotAllowed,
+    LabNotFound,
+    IdeaNotFound,
+    ExperimentNotFound,
+    NotARepository,
+    MergeConflict,
 }

@@ -18,6 +18,11 @@ public static class ErrorCodes
         ErrorCode.SandboxSetupFailed => "sandbox-setup-failed",
         ErrorCode.RunNotFound => "run-not-found",
         ErrorCode.MethodNotAllowed => "method-not-allowed",
+        ErrorCode.LabNotFound => "lab-not-found",
+        ErrorCode.IdeaNotFound => "idea-not-found",
+        ErrorCode.ExperimentNotFound => "experiment-not-found",
+        ErrorCode.NotARepository => "not-a-repository",
+        ErrorCode.MergeConflict => "merge-conflict",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -28,10 +28,10 @@ internal sealed class LabdApiException : Exception
 
     public int ExitCode => KnownCode switch
     {
-        ErrorCode.NotFound or ErrorCode.RunNotFound or ErrorCode.PolicyNotFound => ExitCodes.NotFound,
+        ErrorCode.NotFound or ErrorCode.RunNotFound or ErrorCode.PolicyNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound => ExitCodes.NotFound,
         ErrorCode.Forbidden or ErrorCode.NotAMember => ExitCodes.PermissionDenied,
-        ErrorCode.Conflict => ExitCodes.Conflict,
-        ErrorCode.BadRequest or ErrorCode.PolicyInvalid => ExitCodes.Invalid,
+        ErrorCode.Conflict or ErrorCode.MergeConflict => ExitCodes.Conflict,
+        ErrorCode.BadRequest or ErrorCode.PolicyInvalid or ErrorCode.NotARepository => ExitCodes.Invalid,
         ErrorCode.Unavailable or ErrorCode.SandboxUnavailable => ExitCodes.Unavailable,
         _ => ExitCodes.Failure,
     };

@@ -8,9 +8,10 @@ internal static class Problems
     public static int StatusOf(ErrorCode code) => code switch
     {
         ErrorCode.BadRequest => StatusCodes.Status400BadRequest,
-        ErrorCode.NotFound or ErrorCode.PolicyNotFound or ErrorCode.RunNotFound => StatusCodes.Status404NotFound,
+        ErrorCode.NotFound or ErrorCode.PolicyNotFound or ErrorCode.RunNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound => StatusCodes.Status404NotFound,
         ErrorCode.Forbidden or ErrorCode.NotAMember => StatusCodes.Status403Forbidden,
-        ErrorCode.Conflict => StatusCodes.Status409Conflict,
+        ErrorCode.Conflict or ErrorCode.MergeConflict => StatusCodes.Status409Conflict,
+        ErrorCode.NotARepository => StatusCodes.Status400BadRequest,
         ErrorCode.PolicyInvalid => StatusCodes.Status422UnprocessableEntity,
         ErrorCode.Unavailable or ErrorCode.SandboxUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,

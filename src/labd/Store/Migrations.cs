@@ -47,8 +47,109 @@ internal static class Migrations
             CREATE INDEX runs_caller ON runs (caller_uid, created_at);
             CREATE INDEX runs_status ON runs (status);
             """),
+        new(3, "tracker: labs, ideas, notes, experiments, tags, metrics, messages, search", """
+            CREATE TABLE labs (
+                id             TEXT    PRIMARY KEY,
+                path           TEXT    NOT NULL UNIQUE,
+                owner_uid      INTEGER NOT NULL,
+                policy         TEXT    NOT NULL,
+                main_branch    TEXT    NOT NULL,
+                metrics        TEXT    NOT NULL CHECK (json_valid(metrics)),
+                created_at     TEXT    NOT NULL
+            ) STRICT;
+            CREATE TABLE ideas (
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                number         INTEGER NOT NULL,
+                title          TEXT    NOT NULL,
+                description    TEXT    NOT NULL DEFAULT '',
+                status         TEXT    NOT NULL CHECK (status IN ('suggested', 'active', 'concluded', 'abandoned')),
+                parents        TEXT    NOT NULL CHECK (json_valid(parents)),
+                branch         TEXT    NOT NULL,
+                base_commit    TEXT    NOT NULL,
+                conclusion     TEXT,
+                created_by     TEXT    NOT NULL,
+                created_at     TEXT    NOT NULL,
+                updated_at     TEXT    NOT NULL,
+                PRIMARY KEY (lab_id, number)
+            ) STRICT;
+            CREATE TABLE notes (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                idea           INTEGER,
+                experiment     INTEGER,
+                level          TEXT    NOT NULL CHECK (level IN ('insight', 'milestone', 'observation', 'debug')),
+                text           TEXT    NOT NULL,
+                author         TEXT    NOT NULL,
+                at             TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX notes_lab ON notes (lab_id, idea, id);
+            CREATE TABLE experiments (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                idea           INTEGER NOT NULL,
+                seq            INTEGER NOT NULL,
+                commit_sha     TEXT    NOT NULL,
+                command        TEXT    NOT NULL CHECK (json_valid(command)),
+                meta           TEXT    NOT NULL CHECK (json_valid(meta)),
+                dedupe_key     TEXT    NOT NULL,
+                gpus           INTEGER NOT NULL,
+                gpu_ids        TEXT    CHECK (gpu_ids IS NULL OR json_valid(gpu_ids)),
+                timeout_s      INTEGER,
+                priority       INTEGER NOT NULL DEFAULT 0,
+                submitter      TEXT    NOT NULL,
+                submitter_uid  INTEGER NOT NULL,
+                status         TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out')),
+                reason         TEXT,
+                run_id         TEXT,
+                exit_code      INTEGER,
+                metrics        TEXT    CHECK (metrics IS NULL OR json_valid(metrics)),
+                created_at     TEXT    NOT NULL,
+                started_at     TEXT,
+                ended_at       TEXT,
+                UNIQUE (lab_id, idea, seq)
+            ) STRICT;
+            CREATE INDEX experiments_queue ON experiments (status, priority, id);
+            CREATE INDEX experiments_lab ON experiments (lab_id, idea, id);
+            CREATE INDEX experiments_dedupe ON experiments (lab_id, dedupe_key);
+            CREATE TABLE experiment_tags (
+                experiment     INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+                tag            TEXT    NOT NULL,
+                PRIMARY KEY (experiment, tag)
+            ) STRICT;
+            CREATE INDEX experiment_tags_tag ON experiment_tags (tag, experiment);
+            CREATE TABLE experiment_metrics (
+                experiment     INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+                name           TEXT    NOT NULL,
+                value          REAL    NOT NULL,
+                PRIMARY KEY (experiment, name)
+            ) STRICT;
+            CREATE INDEX experiment_metrics_name ON experiment_metrics (name, value);
+            CREATE TABLE messages (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                sender         TEXT    NOT NULL,
+                recipient      TEXT    NOT NULL,
+                text           TEXT    NOT NULL,
+                at             TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX messages_lab ON messages (lab_id, id);
+            CREATE TABLE message_reads (
+                message        INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                reader         TEXT    NOT NULL,
+                at             TEXT    NOT NULL,
+                PRIMARY KEY (message, reader)
+            ) STRICT;
+            CREATE TABLE orient_marks (
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                reader         TEXT    NOT NULL,
+                last_experiment INTEGER NOT NULL,
+                at             TEXT    NOT NULL,
+                PRIMARY KEY (lab_id, reader)
+            ) STRICT;
+            CREATE VIRTUAL TABLE search_index USING fts5 (lab_id UNINDEXED, kind UNINDEXED, ref UNINDEXED, text, tokenize = 'unicode61');
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>
-    public static IReadOnlyList<string> CountedTables { get; } = ["events", "runs"];
+    public static IReadOnlyList<string> CountedTables { get; } = ["events", "runs", "labs", "ideas", "experiments"];
 }
