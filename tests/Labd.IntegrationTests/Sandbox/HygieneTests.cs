@@ -99,7 +99,9 @@ public sealed class HygieneTests(SandboxFixture fx)
         // Same settling as the negative control, so that SIGPIPE on the log pipe is not what kills.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
         Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
-        await WaitUntilAsync(() => HostProcessesWith(marker).Count == 0, TimeSpan.FromSeconds(1));
+        // The supervisor's threads exit one by one: the sandbox (parent-death signal of the forking
+        // thread) can be gone a moment before the last thread closes the lock file. Both within 1 s.
+        await WaitUntilAsync(() => HostProcessesWith(marker).Count == 0 && !run.IsSupervisorAlive(), TimeSpan.FromSeconds(1));
         Assert.Empty(HostProcessesWith(marker));
         Assert.False(run.IsSupervisorAlive());
         Assert.Equal(RunOutcome.Lost, (await run.WaitAsync(TestContext.Current.CancellationToken)).Outcome);
