@@ -23,4 +23,5 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(RunRecord))]
 [JsonSerializable(typeof(IReadOnlyList<RunRecord>))]
 [JsonSerializable(typeof(RunEgressDecision))]
+[JsonSerializable(typeof(LabRef))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -26,6 +26,15 @@ public static class Routes
 
     public static string RunEgress(string id) => Run(id) + "/egress";
 
+    public const string Labs = Prefix + "/labs";
+
+    /// <summary><c>GET</c> with <c>?path=DIR</c>: the lab containing DIR, as <see cref="LabRef"/>.</summary>
+    public const string LabResolve = Labs + "/resolve";
+
+    public static string Lab(string id) => Labs + "/" + Uri.EscapeDataString(id);
+
+    public static string LabResolveOf(string path) => LabResolve + "?path=" + Uri.EscapeDataString(path);
+
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";
 }
