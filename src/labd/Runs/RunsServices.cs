@@ -13,6 +13,7 @@ internal static class RunsServices
         {
             StateDirectory = settings.StateDir,
             GpuDeviceDirectory = settings.Current.Gpus.DeviceDir,
+            PoolSize = settings.Current.Sandbox.PoolSize,
         };
         var egressOptions = new EgressOptions();
         return services

@@ -16,6 +16,9 @@ public sealed record LabdConfig(
     /// <summary>The egress proxy's resolver; see <see cref="EgressConfig"/>.</summary>
     public EgressConfig Egress { get; init; } = EgressConfig.Default;
 
+    /// <summary>The sandbox user pool; see <see cref="SandboxConfig"/>.</summary>
+    public SandboxConfig Sandbox { get; init; } = SandboxConfig.Default;
+
     public const string DefaultPath = "/etc/labd/labd.yaml";
 
     public static LabdConfig Default { get; } = new(
@@ -26,5 +29,5 @@ public sealed record LabdConfig(
         PolicyDir: "/etc/labd/policies");
 
     /// <summary>Top-level keys, in the order the error message lists them.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress"];
+    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress", "sandbox"];
 }

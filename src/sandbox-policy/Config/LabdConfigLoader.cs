@@ -57,6 +57,7 @@ public static class LabdConfigLoader
                 "policyDir" => config with { PolicyDir = reader.AbsolutePath(value, key) },
                 "groups" => config with { Groups = ParseGroups(reader, value) },
                 "egress" => config with { Egress = ParseEgress(reader, value) },
+                "sandbox" => config with { Sandbox = ParseSandbox(reader, value) },
                 _ => config with { Gpus = ParseGpus(reader, value) },
             };
         }
@@ -87,6 +88,21 @@ public static class LabdConfigLoader
             egress = egress with { UpstreamDns = endpoint.ToString() };
         }
         return egress;
+    }
+
+    private static SandboxConfig ParseSandbox(NodeReader reader, YamlNode node)
+    {
+        var sandbox = SandboxConfig.Default;
+        foreach (var (_, value) in reader.Entries(reader.Mapping(node, "sandbox"), SandboxConfig.Keys, "sandbox"))
+        {
+            var text = reader.Scalar(value, "sandbox.poolSize");
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) || size < 1 || size > SandboxConfig.MaxPoolSize)
+            {
+                throw reader.Error(value, $"sandbox.poolSize must be a whole number from 1 to {SandboxConfig.MaxPoolSize} (sandboxes alive at once), got '{text}'");
+            }
+            sandbox = sandbox with { PoolSize = size };
+        }
+        return sandbox;
     }
 
     private static GpusConfig ParseGpus(NodeReader reader, YamlNode node)

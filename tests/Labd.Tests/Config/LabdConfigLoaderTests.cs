@@ -45,6 +45,25 @@ public sealed class LabdConfigLoaderTests
     }
 
     [Fact]
+    public void Sandbox_pool_size_is_read_and_defaults_to_eight()
+    {
+        Assert.Equal(16, LabdConfigLoader.Parse("sandbox:\n  poolSize: 16\n", "labd.yaml").Sandbox.PoolSize);
+        Assert.Equal(8, LabdConfig.Default.Sandbox.PoolSize);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    [InlineData("-1")]
+    [InlineData("eight")]
+    public void Sandbox_pool_size_out_of_range_is_an_error_naming_the_range(string value)
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse($"sandbox:\n  poolSize: {value}\n", "labd.yaml"));
+
+        Assert.StartsWith("labd.yaml:2:13: sandbox.poolSize must be a whole number from 1 to 256", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Egress_upstream_dns_without_a_port_is_an_error_with_an_example()
     {
         var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse("egress:\n  upstreamDns: dns.example\n", "labd.yaml"));
