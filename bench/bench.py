@@ -232,8 +232,15 @@ def raw_floor_argv(workdir):
              "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
              "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin", "--proc", "/proc", "--dev", "/dev",
              "--tmpfs", "/tmp", "--bind", workdir, workdir, "--chdir", workdir, "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000", "true"]
-    rk = ["rootlesskit", "--net=slirp4netns", "--disable-host-loopback", "--port-driver=none"] + bwrap
-    alone = [a if a != "--share-net" else "--unshare-net" for a in bwrap]
+    # As labd does: an unprivileged pool user (rootlesskit refuses root), its own state dir.
+    user = "labd-sbx-15"
+    state = os.path.join(workdir, ".rk-floor")
+    shutil.rmtree(state, ignore_errors=True)
+    os.makedirs(state)
+    shutil.chown(state, user, user)
+    as_user = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--"]
+    rk = as_user + ["rootlesskit", "--net=slirp4netns", "--disable-host-loopback", "--port-driver=none", f"--state-dir={state}/s"] + bwrap
+    alone = as_user + [a if a != "--share-net" else "--unshare-net" for a in bwrap]
     return rk, alone
 
 
@@ -284,7 +291,7 @@ def bench_egress(labd, labctl, workdir, size, connections):
 
 
 def bench_cli(labd, labctl, n):
-    ours, floor = [], []
+    ours, floor, spawn = [], [], []
     curl = ["curl", "-sf", "--unix-socket", labd.sock, "http://labd/v1/status"]
     cmd = [labctl, "--socket", labd.sock, "status", "-o", "json"]
     timed(cmd)
@@ -292,7 +299,11 @@ def bench_cli(labd, labctl, n):
     for _ in range(n):
         ours.append(timed(cmd)[0])
         floor.append(timed(curl)[0])
-    row("cli", "labctl status (AOT)", ours, "ms", "curl --unix-socket", floor, "<= 10 ms", statistics.median(ours) <= 10)
+        spawn.append(timed(["/bin/true"])[0])
+    # The harness's own fork+exec+wait (python) is in every sample; it is measured as /bin/true.
+    net = statistics.median(ours) - statistics.median(spawn)
+    row("cli", f"labctl status (AOT); {net:.1f} ms above a bare process spawn", ours, "ms", "curl --unix-socket", floor, "<= 10 ms", net <= 10)
+    row("cli", "/bin/true (the harness's spawn cost, in every row above)", spawn, "ms")
 
 
 def make_repo(path, owner=0):

@@ -8,14 +8,20 @@ internal sealed class GlobalOptions
     public const string DefaultSocket = "/run/labd/labd.sock";
     public const string SocketVariable = "LABD_SOCKET";
 
+    /// <summary>Set by labd inside every sandbox: the sandbox's own socket (<c>/run/lab/api.sock</c>).</summary>
+    public const string SandboxSocketVariable = "LAB_API_SOCKET";
+
     public GlobalOptions(CliConsole console)
     {
         Socket = new Option<string>("--socket")
         {
-            Description = $"labd's Unix socket [env: {SocketVariable}]",
+            Description = $"labd's Unix socket [env: {SocketVariable}, then {SandboxSocketVariable}]",
             HelpName = "path",
             Recursive = true,
-            DefaultValueFactory = _ => console.GetEnvironmentVariable(SocketVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultSocket,
+            DefaultValueFactory = _ =>
+                console.GetEnvironmentVariable(SocketVariable) is { Length: > 0 } fromEnv ? fromEnv
+                : console.GetEnvironmentVariable(SandboxSocketVariable) is { Length: > 0 } inSandbox ? inSandbox
+                : DefaultSocket,
         };
         Output = new Option<string>("--output", "-o")
         {

@@ -38,6 +38,7 @@ internal sealed class HelpEpilogue(HelpAction help) : SynchronousCommandLineActi
         output.WriteLine();
         output.WriteLine("Environment:");
         output.WriteLine($"  {GlobalOptions.SocketVariable,-12} labd's socket (default {GlobalOptions.DefaultSocket})");
+        output.WriteLine($"  {GlobalOptions.SandboxSocketVariable,-12} inside a sandbox, its own socket (labd sets it; used when {GlobalOptions.SocketVariable} is unset)");
         output.WriteLine($"  {"NO_COLOR",-12} set to anything to turn colours off");
         output.WriteLine();
         output.WriteLine("Reference: docs/cli.md. Something wrong? `labctl doctor`.");

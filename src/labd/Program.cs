@@ -102,6 +102,8 @@ internal static class Program
         {
             kestrel.AddServerHeader = false;
             kestrel.ListenHandle((ulong)listenFd);
+            // Every sandbox's own /run/lab/api.sock, through SandboxSockets' transport.
+            kestrel.Listen(new SandboxEndPoint());
         });
         builder.Services
             .AddSingleton(arguments)
@@ -111,6 +113,8 @@ internal static class Program
             .AddSingleton(accounts)
             .AddSingleton<DaemonInfo>()
             .AddSingleton<CallerResolver>()
+            .AddSingleton<SandboxSockets>()
+            .AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(services => services.GetRequiredService<SandboxSockets>())
             .AddSingleton<SandboxReadinessProbe>()
             .AddSingleton(policies)
             .AddSingleton<PolicyReloader>()

@@ -24,4 +24,5 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<RunRecord>))]
 [JsonSerializable(typeof(RunEgressDecision))]
 [JsonSerializable(typeof(LabRef))]
+[JsonSerializable(typeof(SelfInfo))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -7,6 +7,9 @@ public static class Routes
     public const string Version = Prefix + "/version";
     public const string Status = Prefix + "/status";
     public const string Events = Prefix + "/events";
+
+    /// <summary>Who the caller is (and, on a sandbox's socket, its lab, agent and run).</summary>
+    public const string Self = Prefix + "/self";
     public const string Policies = Prefix + "/policies";
     public const string Policy = Policies + "/{name}";
     public const string PolicyExplain = Policy + "/explain";

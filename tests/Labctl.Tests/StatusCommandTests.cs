@@ -84,4 +84,19 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(ExitCodes.DaemonUnreachable, optionWins.ExitCode);
         Assert.Contains(_dir.Combine("other.sock"), optionWins.Error, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 30000)]
+    public async Task Inside_a_sandbox_LAB_API_SOCKET_is_the_default_and_LABD_SOCKET_still_wins()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var daemon = new FakeDaemon(_dir.Combine("api.sock")).Answer(Routes.Status, CannedResponse.Json(Documents.Status));
+
+        var sandbox = await InProcessLabctl.RunAsync(new Dictionary<string, string> { ["LAB_API_SOCKET"] = daemon.SocketPath }, false, ct, "status", "-o", "json");
+        var both = await InProcessLabctl.RunAsync(
+            new Dictionary<string, string> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = _dir.Combine("other.sock") }, false, ct, "status");
+
+        Assert.Equal(0, sandbox.ExitCode);
+        Assert.Equal(ExitCodes.DaemonUnreachable, both.ExitCode);
+        Assert.Contains(_dir.Combine("other.sock"), both.Error, StringComparison.Ordinal);
+    }
 }

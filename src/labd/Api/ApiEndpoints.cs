@@ -10,6 +10,7 @@ internal static class ApiEndpoints
         endpoints
             .MapVersion()
             .MapStatus()
+            .MapSelf()
             .MapEvents()
             .MapPolicies()
             .MapRuns();

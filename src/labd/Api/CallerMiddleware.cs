@@ -15,6 +15,10 @@ internal sealed class CallerMiddleware(RequestDelegate next, CallerResolver reso
     {
         if (context.Features.Get<ConnectionCallerFeature>() is { } fixedByListener)
         {
+            if (!SandboxCallerRules.Allows(fixedByListener.Caller, context.Request.Path))
+            {
+                throw SandboxCallerRules.Refusal(fixedByListener.Caller, context.Request.Path);
+            }
             context.Features.Set(fixedByListener.Caller);
             return next(context);
         }

@@ -20,4 +20,10 @@ internal sealed record RunPaths(string Directory)
 
     /// <summary>Bound at <c>/run/lab</c> inside; the per-sandbox API socket will live here.</summary>
     public string Lab => Path.Combine(Directory, "lab");
+
+    /// <summary>The sandbox's own API socket (<c>/run/lab/api.sock</c> inside).</summary>
+    public string ApiSocket => Path.Combine(Lab, "api.sock");
+
+    /// <summary>Who the sandbox's socket serves (<see cref="SandboxApiCaller"/>), so a restarted labd re-opens it.</summary>
+    public string ApiCaller => Path.Combine(Directory, "api.json");
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Labd.Api;
 using Labd.Interop;
 
 namespace Labd.Runs;
@@ -15,12 +16,14 @@ internal sealed class RunRegistry
     private readonly IEgressProvider _egress;
     private readonly SandboxUserPool _pool;
     private readonly GpuInventory _gpus;
+    private readonly SandboxSockets? _sockets;
     private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
 
-    public RunRegistry(RunsOptions options, IEgressProvider egress)
+    public RunRegistry(RunsOptions options, IEgressProvider egress, SandboxSockets? sockets = null)
     {
         _options = options;
         _egress = egress;
+        _sockets = sockets;
         _pool = new SandboxUserPool(options.PoolSize, options.LeaseDirectory, IsRunAlive);
         _gpus = new GpuInventory(options.GpuDeviceDirectory);
     }
@@ -46,7 +49,12 @@ internal sealed class RunRegistry
         foreach (var dir in Directory.EnumerateDirectories(_options.RunsDirectory))
         {
             var id = Path.GetFileName(dir);
-            _runs.TryAdd(id, new Run(id, new RunPaths(dir)));
+            var run = new Run(id, new RunPaths(dir));
+            _runs.TryAdd(id, run);
+            if (run.TryGetExit() is null)
+            {
+                ReopenApiSocket(run);
+            }
         }
         return [.. _runs.Values];
     }
@@ -74,6 +82,11 @@ internal sealed class RunRegistry
             Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
             Chmod.CreateDirectory(paths.RootlesskitState, 0b111_000_000);
             Chown(paths.RootlesskitState, user);
+            if (request.ApiCaller is { } apiCaller)
+            {
+                await File.WriteAllTextAsync(paths.ApiCaller, JsonSerializer.Serialize(apiCaller, RunsJsonContext.Default.SandboxApiCaller), cancellationToken);
+                OpenApiSocket(id, paths, apiCaller, user);
+            }
 
             var plan = new LaunchPlan(
                 id,
@@ -128,7 +141,43 @@ internal sealed class RunRegistry
     private async Task ReleaseEgressWhenDoneAsync(Run run)
     {
         await run.WaitAsync(CancellationToken.None);
+        _sockets?.Close(run.Id);
         await _egress.ReleaseAsync(run.Id, CancellationToken.None);
+    }
+
+    private async Task CloseApiSocketWhenDoneAsync(Run run)
+    {
+        await run.WaitAsync(CancellationToken.None);
+        _sockets?.Close(run.Id);
+    }
+
+    /// <summary>The sandbox's own API socket, <c>/run/lab/api.sock</c> inside: served as the run's
+    /// caller, to the sandbox's host uids only (the pool uid and its subordinate range).</summary>
+    private void OpenApiSocket(string id, RunPaths paths, SandboxApiCaller apiCaller, SandboxUser user)
+    {
+        if (_sockets is null)
+        {
+            return;
+        }
+        var caller = new Caller(apiCaller.Kind, user.Uid, user.Gid, 0, user.Name, new CallerScope(apiCaller.LabId ?? "", apiCaller.AgentId, id));
+        _sockets.Open(id, paths.ApiSocket, caller, uid => uid == user.Uid || (uid >= user.SubIdStart && uid < user.SubIdStart + user.SubIdCount));
+    }
+
+    /// <summary>After a labd restart: a live run's socket file is stale (its listener died with
+    /// the old labd); bind it again, same path, same caller.</summary>
+    private void ReopenApiSocket(Run run)
+    {
+        if (_sockets is null || !File.Exists(run.Paths.ApiCaller) || !File.Exists(run.Paths.LaunchPlan))
+        {
+            return;
+        }
+        var apiCaller = JsonSerializer.Deserialize(File.ReadAllText(run.Paths.ApiCaller), RunsJsonContext.Default.SandboxApiCaller);
+        var plan = JsonSerializer.Deserialize(File.ReadAllText(run.Paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan);
+        if (apiCaller is not null && plan is not null)
+        {
+            OpenApiSocket(run.Id, run.Paths, apiCaller, plan.User);
+            _ = CloseApiSocketWhenDoneAsync(run);
+        }
     }
 
     /// <summary>Whether the run holding a lease is alive. The holder is the run's directory, which

@@ -21,6 +21,9 @@ internal sealed record RunRequest(
     /// <summary>The caller's environment, source of the spec's passthrough variables.</summary>
     public IReadOnlyDictionary<string, string> CallerEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Who connects through the sandbox's own <c>/run/lab/api.sock</c>; no socket when null.</summary>
+    public SandboxApiCaller? ApiCaller { get; init; }
+
     /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
     internal SandboxWeakening Weakening { get; init; }
 }

@@ -81,6 +81,8 @@ internal sealed class RunService(
                 {
                     RunId = id,
                     CallerEnvironment = request.Environment ?? new Dictionary<string, string>(),
+                    // A user's own run belongs to no lab: its socket answers who it is, nothing more.
+                    ApiCaller = new SandboxApiCaller(CallerKind.Experiment, null, null),
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -6,6 +6,7 @@ namespace Labd.Runs;
 [JsonSerializable(typeof(LaunchPlan))]
 [JsonSerializable(typeof(RunExit))]
 [JsonSerializable(typeof(PersistedEgressBinding))]
+[JsonSerializable(typeof(SandboxApiCaller))]
 internal sealed partial class RunsJsonContext : JsonSerializerContext
 {
 }
