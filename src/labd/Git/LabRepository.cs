@@ -231,7 +231,17 @@ internal sealed class LabRepository : IDisposable
     private Commit? Tip(string branch) =>
         _repository.Refs[BranchPrefix + branch]?.ResolveToDirectReference()?.Target as Commit;
 
-    private T Run<T>(Func<T> work) => OwnerThread.Run(OwnerUid, OwnerGid, work);
+    private T Run<T>(Func<T> work) => OwnerThread.Run(OwnerUid, OwnerGid, () =>
+    {
+        try
+        {
+            return work();
+        }
+        catch (LibGit2SharpException e)
+        {
+            throw new LabdException(ErrorCode.Internal, $"git operation in {Root} failed: {e.Message}; check that everything under {Root}/.git belongs to uid {OwnerUid} (`chown -R`) and that `git fsck` is clean", e);
+        }
+    });
 
     private T Write<T>(Func<T> work)
     {

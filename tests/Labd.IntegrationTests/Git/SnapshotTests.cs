@@ -1,3 +1,5 @@
+using Labd.Protocol;
+
 namespace Labd.IntegrationTests.Git;
 
 public sealed class SnapshotTests
@@ -56,5 +58,94 @@ public sealed class SnapshotTests
         var expected = bed.Git("ls-files --cached --others --exclude-standard | sort");
         Assert.Equal(".gitignore\na.txt\nbuild/out\ndir/b.txt\nkeep.log\nother/.gitignore\nother/rooted.txt\nrun.sh\nsub/y.bin", expected);
         Assert.Equal(expected, bed.Git($"ls-tree -r --name-only {commit}"));
+    }
+
+    [Fact]
+    public void A_symlink_to_shadow_is_stored_as_its_link_text_never_the_content()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh("cd repo && git branch idea/1 && ln -s /etc/shadow shadow && ln -s /etc etc && ln -s ../../../../etc/shadow up");
+        bed.Owned();
+        using var repo = bed.Open();
+        var commit = repo.Snapshot(bed.Repo, "idea/1", GitBed.Owner, "s");
+        Assert.Equal("120000 etc\n120000 shadow\n120000 up", bed.Git($"ls-tree --format='%(objectmode) %(path)' {commit} shadow etc up"));
+        Assert.Equal("/etc/shadow", bed.Git($"cat-file blob {commit}:shadow"));
+        Assert.Equal("/etc", bed.Git($"cat-file blob {commit}:etc"));
+        // No blob of the commit holds a line of /etc/shadow or any file under /etc (the link was not descended).
+        var rootLine = File.ReadLines("/etc/shadow").First();
+        Assert.Equal("", bed.Sh($"cd repo && git grep -F -l -e '{rootLine.Split(':')[0]}:' {commit} || true").Trim());
+        Assert.Equal(6, bed.Git($"ls-tree -r --name-only {commit}").Split('\n').Length);
+    }
+
+    [Fact]
+    public async Task A_fifo_is_skipped_without_blocking()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh("cd repo && git branch idea/1 && mkfifo pipe && python3 -c 'import socket; s=socket.socket(socket.AF_UNIX); s.bind(\"sock\")' && echo n > new.txt");
+        bed.Owned();
+        using var repo = bed.Open();
+        var commit = await Task.Run(() => repo.Snapshot(bed.Repo, "idea/1", GitBed.Owner, "s"), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal("a.txt\ndir/b.txt\nnew.txt\nrun.sh", bed.Git($"ls-tree -r --name-only {commit}"));
+    }
+
+    [Fact]
+    public void A_hard_link_to_a_file_the_owner_may_not_read_is_left_out()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh($"""
+            echo secret-600 > secret600 && chmod 600 secret600
+            echo secret-640 > secret640 && chown 0:{GitBed.Owner} secret640 && chmod 640 secret640
+            echo public-644 > public644 && chmod 644 public644
+            git -C repo branch idea/1 && chown -R {GitBed.Owner}:{GitBed.Owner} repo
+            cd repo && ln ../secret600 hl600 && ln ../secret640 hl640 && ln ../public644 hl644
+            """);
+        using var repo = bed.Open();
+        var commit = repo.Snapshot(bed.Repo, "idea/1", GitBed.Owner, "s");
+        // Control: a world-readable root file is taken, so links as such are not what is refused.
+        Assert.Equal("a.txt\ndir/b.txt\nhl644\nrun.sh", bed.Git($"ls-tree -r --name-only {commit}"));
+        Assert.Equal("", bed.Sh($"cd repo && git grep -l secret- {commit} || true").Trim());
+    }
+
+    [Fact]
+    public void An_oversize_file_is_refused_by_name()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh("cd repo && git branch idea/1 && mkdir -p data && truncate -s 200M data/big.bin");
+        bed.Owned();
+        using var repo = bed.Open();
+        var error = Assert.Throws<LabdException>(() => repo.Snapshot(bed.Repo, "idea/1", GitBed.Owner, "s"));
+        Assert.Equal(ErrorCode.BadRequest, error.Code);
+        Assert.Contains("data/big.bin", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bed.Git("rev-parse main"), bed.Git("rev-parse idea/1"));
+    }
+
+    [Fact]
+    public void Excludes_file_and_includes_outside_the_lab_are_not_read()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh("""
+            printf 'leak.txt\n' > outside-ignore && chmod 644 outside-ignore
+            printf '[core]\n\texcludesFile = %s/outside-ignore\n' "$T" > evil.cfg
+            cd repo && git branch idea/1 && echo l > leak.txt && echo m > mine.txt
+            git config core.excludesFile "$T/outside-ignore" && git config include.path ../../evil.cfg
+            """);
+        bed.Owned();
+        // Control: git itself does read the outside file and ignores leak.txt.
+        Assert.Equal("leak.txt", bed.Git("check-ignore leak.txt"));
+        using var repo = bed.Open();
+        var commit = repo.Snapshot(bed.Repo, "idea/1", GitBed.Owner, "s");
+        Assert.Contains("leak.txt", bed.Git($"ls-tree -r --name-only {commit}").Split('\n'));
+    }
+
+    [Fact]
+    public void A_snapshot_of_a_symlinked_source_is_refused()
+    {
+        using var bed = new GitBed().WithRepo();
+        bed.Sh("cd repo && git branch idea/1 && ln -s /etc ../etc-link");
+        bed.Owned();
+        using var repo = bed.Open();
+        var error = Assert.Throws<LabdException>(() => repo.Snapshot(Path.Combine(bed.Dir, "etc-link"), "idea/1", GitBed.Owner, "s"));
+        Assert.Contains("symlink", error.Message, StringComparison.Ordinal);
     }
 }
