@@ -165,8 +165,9 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
         try
         {
             var results = await RaceAsync(30, W.None, TestContext.Current.CancellationToken);
+            var planted = Directory.EnumerateFileSystemEntries(fx.Victim).Select(Path.GetFileName).ToList();
+            Assert.True(planted.Count == 0, $"victim/ holds {string.Join(", ", planted)}:\n" + string.Join("\n---\n", results.Where(r => planted.Any(p => r.Run.Paths.LaunchPlan.Length > 0 && File.ReadAllText(r.Run.Paths.LaunchPlan).Contains(p!, StringComparison.Ordinal))).Select(r => r.ToString() + "\n" + File.ReadAllText(r.Run.Paths.SupervisorLog))));
             Assert.Equal(30, results.Count);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(fx.Victim));
             Assert.All(results, r => Assert.True(r.Exit.Outcome is RunOutcome.Exited or RunOutcome.SetupFailed, r.ToString()));
             TestContext.Current.SendDiagnosticMessage($"B6: {results.Count(r => r.Exit.Outcome == RunOutcome.SetupFailed)} of 30 refused at setup, {results.Count(r => r.Value("touched") == "0")} wrote into the real cache");
         }
