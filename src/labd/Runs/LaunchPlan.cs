@@ -29,7 +29,11 @@ internal sealed record LaunchPlan(
     string EmptyDirectory,
     string EmptyFile,
     string LeaseFile,
-    SandboxWeakening Weakening);
+    SandboxWeakening Weakening)
+{
+    /// <summary>The spec's memory limit, enforced by the supervisor's cgroup leaf when labd has no systemd.</summary>
+    public long? MemoryBytes { get; init; }
+}
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>
 internal sealed record PlannedFile(string Path, AccessMode Mode);

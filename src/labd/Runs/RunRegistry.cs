@@ -109,7 +109,8 @@ internal sealed class RunRegistry
                 _options.EmptyDirectory,
                 _options.EmptyFile,
                 leaseFile,
-                request.Weakening);
+                request.Weakening)
+            { MemoryBytes = request.Spec.Limits.MemoryBytes };
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
             Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 

@@ -123,14 +123,27 @@ internal sealed class SandboxArguments : IDisposable
             Add("--ro-bind", plan.EmptyDirectory, "/etc/labd");
         }
         Add("--proc", "/proc", "--dev", "/dev");
-        Add("--perms", "1777", "--size", plan.TmpBytes.ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp");
+        // bwrap's /dev is an unsized tmpfs, so /dev/shm in it could fill half the host's memory
+        // (escape suite P2): it gets its own sized tmpfs, like /tmp.
+        foreach (var dir in new[] { "/tmp", "/dev/shm" })
+        {
+            if (!plan.Weakening.HasFlag(SandboxWeakening.NoResourceLimits))
+            {
+                Add("--size", plan.TmpBytes.ToString(CultureInfo.InvariantCulture));
+            }
+            Add("--perms", "1777", "--tmpfs", dir);
+        }
     }
 
     private void AddFileRules(LaunchPlan plan)
     {
-        var bound = new List<string>();
+        var bound = new List<(string Path, bool ReadOnly)>();
         foreach (var rule in plan.Files)
         {
+            if (!plan.Weakening.HasFlag(SandboxWeakening.NoAncestorPins) && !plan.Weakening.HasFlag(SandboxWeakening.PathStringBinds))
+            {
+                PinAncestors(rule, bound);
+            }
             if (rule.Mode == AccessMode.Hidden)
             {
                 AddHidden(plan, rule.Path, bound);
@@ -140,30 +153,80 @@ internal sealed class SandboxArguments : IDisposable
             if (plan.Weakening.HasFlag(SandboxWeakening.PathStringBinds))
             {
                 Add(readOnly ? "--ro-bind-try" : "--bind-try", rule.Path, rule.Path);
-                bound.Add(rule.Path);
+                bound.Add((rule.Path, readOnly));
                 continue;
             }
-            var fd = OpenAt2.TryOpenPathNoSymlinks(rule.Path, inheritable: true, out var errno);
-            if (fd is null)
+            if (BindPinned(rule.Path, readOnly, rule) is false)
             {
-                if (errno == Errno.ENOENT)
-                {
-                    continue;
-                }
-                throw new SandboxSetupException(errno == Errno.ELOOP
-                    ? $"'{rule.Path}' is a symbolic link or has one among its parents; refusing to bind it (rule {rule.Path}: {rule.Mode})"
-                    : $"cannot open '{rule.Path}' for binding: {new System.ComponentModel.Win32Exception(errno).Message}");
+                continue;
             }
-            Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(fd)), rule.Path);
-            bound.Add(rule.Path);
+            bound.Add((rule.Path, readOnly));
+        }
+    }
+
+    /// <summary>Binds <paramref name="path"/> from a descriptor opened without following symlinks;
+    /// false when it does not exist.</summary>
+    private bool BindPinned(string path, bool readOnly, PlannedFile rule)
+    {
+        var fd = OpenAt2.TryOpenPathNoSymlinks(path, inheritable: true, out var errno);
+        if (fd is null)
+        {
+            if (errno == Errno.ENOENT)
+            {
+                return false;
+            }
+            throw new SandboxSetupException(errno == Errno.ELOOP
+                ? $"'{path}' is a symbolic link or has one among its parents; refusing to bind it (rule {rule.Path}: {rule.Mode})"
+                : $"cannot open '{path}' for binding: {new System.ComponentModel.Win32Exception(errno).Message}");
+        }
+        Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(fd)), path);
+        return true;
+    }
+
+    /// <summary>
+    /// A ro or hidden rule below a rw rule is a mount, and a mount moves with its directory: an
+    /// agent could rename an ancestor away (the protected file goes with it) and put a fake at
+    /// the rule's path, which the host and the next run then see (escape suite B4). Each
+    /// directory between the rw rule and the protected path is bound onto itself, rw as before;
+    /// rename(2) and rmdir(2) of a mount point fail with EBUSY.
+    /// </summary>
+    private void PinAncestors(PlannedFile rule, List<(string Path, bool ReadOnly)> bound)
+    {
+        if (rule.Mode == AccessMode.ReadWrite)
+        {
+            return;
+        }
+        var parents = bound.Where(b => IsUnder(rule.Path, b.Path)).ToList();
+        if (parents.Count == 0)
+        {
+            return;
+        }
+        var nearest = parents.MaxBy(b => b.Path.Length);
+        if (nearest.ReadOnly)
+        {
+            return;
+        }
+        var ancestors = new List<string>();
+        for (var dir = Path.GetDirectoryName(rule.Path); dir is not null && dir.Length > nearest.Path.TrimEnd('/').Length; dir = Path.GetDirectoryName(dir))
+        {
+            ancestors.Add(dir);
+        }
+        ancestors.Reverse();
+        foreach (var dir in ancestors)
+        {
+            if (!BindPinned(dir, readOnly: false, rule))
+            {
+                return;
+            }
+            bound.Add((dir, false));
         }
     }
 
     /// <summary>A hidden path under a bound parent is covered with an empty, root-owned,
     /// read-only placeholder of the same kind; elsewhere it is simply never mounted.</summary>
-    private void AddHidden(LaunchPlan plan, string path, List<string> bound)
+    private void AddHidden(LaunchPlan plan, string path, List<(string Path, bool ReadOnly)> bound)
     {
-        if (!bound.Any(parent => IsUnder(path, parent)))
+        if (!bound.Any(parent => IsUnder(path, parent.Path)))
         {
             return;
         }

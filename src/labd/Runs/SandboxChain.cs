@@ -23,6 +23,9 @@ internal sealed class SandboxChain
     internal const string Gate = "kill -STOP $$; exec /usr/bin/env -i \"$@\"";
     internal const string WeakGate = "kill -STOP $$; exec \"$@\"";
 
+    /// <summary>Writes its own pid to each cgroup.procs file given before <c>--</c>, then execs the rest.</summary>
+    internal const string EnterCgroup = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"";
+
     private readonly LaunchPlan _plan;
     private readonly RunPaths _paths;
     private int _gatePid;
@@ -39,7 +42,7 @@ internal sealed class SandboxChain
 
     /// <summary>Starts the chain. Call from a thread that lives as long as the run: the
     /// parent-death signal fires when the thread that forked exits.</summary>
-    public static SandboxChain Start(LaunchPlan plan, RunPaths paths, SandboxArguments arguments)
+    public static SandboxChain Start(LaunchPlan plan, RunPaths paths, SandboxArguments arguments, CgroupLeaf? leaf = null)
     {
         var weak = plan.Weakening;
         var psi = new ProcessStartInfo
@@ -52,7 +55,17 @@ internal sealed class SandboxChain
             WorkingDirectory = "/",
         };
         var args = psi.ArgumentList;
-        if (plan.Pids is int pids)
+        if (leaf is not null)
+        {
+            // The chain's first process enters the run's cgroup leaf before it execs anything, so
+            // every later fork (rootlesskit, slirp4netns, the target) is born inside it.
+            psi.FileName = "/bin/sh";
+            foreach (var a in new[] { "-c", EnterCgroup, "labd-cgroup" }.Concat(leaf.ProcsFiles).Append("--").Append("/usr/bin/prlimit"))
+            {
+                args.Add(a);
+            }
+        }
+        if (plan.Pids is int pids && !weak.HasFlag(SandboxWeakening.NoResourceLimits))
         {
             // RLIMIT_NPROC counts processes per real uid; each live sandbox has its own host uid,
             // so this is a per-sandbox limit (it also covers rootlesskit and slirp4netns).

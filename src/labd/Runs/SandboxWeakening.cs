@@ -27,4 +27,11 @@ internal enum SandboxWeakening
     NoDieWithParent = 1 << 9,
     /// <summary>No pid namespace.</summary>
     SharePidNamespace = 1 << 10,
+    /// <summary>Directories between a rw rule and a protected rule below it are not pinned as
+    /// mount points, so an ancestor can be renamed away (escape suite B4).</summary>
+    NoAncestorPins = 1 << 11,
+    /// <summary>No tmpfs sizes, no cgroup leaf, no RLIMIT_NPROC (escape suite P2).</summary>
+    NoResourceLimits = 1 << 12,
+    /// <summary>The supervisor does not kill what is left under the sandbox uid after the chain ends.</summary>
+    NoUserSweep = 1 << 13,
 }

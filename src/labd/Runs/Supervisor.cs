@@ -68,7 +68,11 @@ internal static class Supervisor
         }
         WriteExit(paths, exit);
         Mark("exit recorded");
-        SandboxChain.SweepUser(plan.User.Uid);
+        if (!plan.Weakening.HasFlag(SandboxWeakening.NoUserSweep))
+        {
+            SandboxChain.SweepUser(plan.User.Uid);
+        }
+        _leaf?.Remove();
         File.Delete(plan.LeaseFile);
         Mark("uid swept, lease released");
         File.WriteAllLines(paths.SupervisorLog, Milestones);
@@ -99,7 +103,7 @@ internal static class Supervisor
         SandboxChain chain;
         using (arguments)
         {
-            chain = SandboxChain.Start(plan, paths, arguments);
+            chain = SandboxChain.Start(plan, paths, arguments, EnterLimits(plan, log));
         }
         Mark("chain started");
         var pumps = Task.WhenAll(
@@ -158,6 +162,25 @@ internal static class Supervisor
         }
         chain.Process.WaitForExit();
         return outcome;
+    }
+
+    private static CgroupLeaf? _leaf;
+
+    /// <summary>Without systemd (whose transient unit carries MemoryMax and TasksMax), memory and
+    /// pids limits come from a cgroup leaf the supervisor makes; where none can be made, the log
+    /// says the memory limit is not enforced (pids still are, by RLIMIT_NPROC).</summary>
+    private static CgroupLeaf? EnterLimits(LaunchPlan plan, LogSink log)
+    {
+        if (SupervisorLauncher.UnderSystemd || plan.Weakening.HasFlag(SandboxWeakening.NoResourceLimits))
+        {
+            return null;
+        }
+        _leaf = CgroupLeaf.TryCreate(plan.RunId, plan.MemoryBytes, plan.Pids, out var unavailable);
+        if (_leaf is null && unavailable is not null)
+        {
+            log.WriteLine($"[labd: no cgroup leaf for this run ({unavailable}); the memory limit is not enforced]");
+        }
+        return _leaf;
     }
 
     private static Dictionary<string, string> BuildEnvironment(LaunchPlan plan)

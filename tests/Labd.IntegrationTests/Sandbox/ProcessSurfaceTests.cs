@@ -77,7 +77,7 @@ public sealed class ProcessSurfaceTests(SandboxFixture fx)
     [Fact(Timeout = 120_000)]
     public async Task A3_A4_namespace_and_mount_entry_points_fail_with_EPERM_or_ENOSYS()
     {
-        var r = await fx.RunAsync($"{fx.Probe} namespaces; unshare -Ur true; echo unshare_cmd=$?", cancellationToken: TestContext.Current.CancellationToken);
+        var r = await fx.RunAsync($"{fx.Probe} namespaces; unshare -Urm true; echo unshare_cmd=$?", cancellationToken: TestContext.Current.CancellationToken);
         foreach (var call in new[] { "unshare_user", "unshare_mnt", "clone_newuser", "setns", "open_tree", "move_mount", "fsopen", "fsmount", "fspick", "mount_setattr", "pivot_root", "chroot" })
         {
             Assert.True(r.Value(call) == "EPERM", $"{call}: {r}");

@@ -53,6 +53,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         Directory.CreateDirectory(Bin);
         await Cli.Wrap("gcc").WithArguments(["-O1", "-o", Probe, ProbeSource("probe.c")]).ExecuteBufferedAsync();
         File.Copy(ProbeSource("net.py"), Path.Combine(Bin, "net.py"));
+        File.Copy(ProbeSource("exewatch.py"), Path.Combine(Bin, "exewatch.py"));
 
         Directory.CreateDirectory(GpuDirectory);
         for (var i = 0; i < 4; i++)
@@ -93,7 +94,7 @@ public sealed class SandboxFixture : IAsyncLifetime
     }
 
     /// <summary>The escape suite's test policy, compiled: repo rw, eval ro, secrets hidden, cache rw.</summary>
-    internal SandboxSpec Spec(int[]? ports = null, TimeSpan? timeout = null, long? logBytes = null, int? pids = null) => new(
+    internal SandboxSpec Spec(int[]? ports = null, TimeSpan? timeout = null, long? logBytes = null, int? pids = null, long? memoryBytes = null) => new(
         "test",
         "test-hash",
         [
@@ -105,7 +106,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         ],
         new TestEgressMatcher(ports ?? [80, 443]),
         4,
-        new SandboxLimits(null, null, pids ?? 1024, timeout ?? TimeSpan.FromMinutes(2), logBytes),
+        new SandboxLimits(memoryBytes, null, pids ?? 1024, timeout ?? TimeSpan.FromMinutes(2), logBytes),
         ImmutableArray<EnvEntry>.Empty);
 
     /// <summary>Runs <paramref name="script"/> with /bin/sh in a fresh sandbox and returns its exit and log.</summary>
@@ -114,9 +115,10 @@ public sealed class SandboxFixture : IAsyncLifetime
         SandboxWeakening weakening = SandboxWeakening.None,
         IReadOnlyList<int>? gpus = null,
         SandboxSpec? spec = null,
+        string? runId = null,
         CancellationToken cancellationToken = default)
     {
-        var run = await StartAsync(script, weakening, gpus, spec, cancellationToken);
+        var run = await StartAsync(script, weakening, gpus, spec, runId, cancellationToken);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(90));
         RunExit exit;
@@ -132,12 +134,13 @@ public sealed class SandboxFixture : IAsyncLifetime
         return new SandboxResult(run, exit, File.Exists(run.LogPath) ? await File.ReadAllTextAsync(run.LogPath, cts.Token) : "");
     }
 
-    internal Task<Run> StartAsync(string script, SandboxWeakening weakening = SandboxWeakening.None, IReadOnlyList<int>? gpus = null, SandboxSpec? spec = null, CancellationToken cancellationToken = default)
+    internal Task<Run> StartAsync(string script, SandboxWeakening weakening = SandboxWeakening.None, IReadOnlyList<int>? gpus = null, SandboxSpec? spec = null, string? runId = null, CancellationToken cancellationToken = default)
     {
         Require();
         var request = new RunRequest(spec ?? Spec(), ["/bin/sh", "-c", script], Repo, gpus ?? [], new Dictionary<string, string>())
         {
             Weakening = weakening,
+            RunId = runId,
         };
         return Registry.StartAsync(request, cancellationToken);
     }

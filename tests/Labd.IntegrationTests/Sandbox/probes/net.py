@@ -23,4 +23,24 @@ def udp(name, host, port):
         print(f"{name}={type(e).__name__}", flush=True)
 
 
-{"tcp": tcp, "udp": udp}[sys.argv[1]](*sys.argv[2:])
+def unix(name, path):
+    """connect() to a Unix socket path, or an abstract name written @name."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect("\0" + path[1:] if path.startswith("@") else path)
+        print(f"{name}=ok", flush=True)
+    except Exception as e:  # noqa: BLE001
+        print(f"{name}={type(e).__name__}:{getattr(e, 'errno', '')}", flush=True)
+
+
+def raw(name, family, kind, proto):
+    """socket(family, kind, proto) by number: ok or the error."""
+    try:
+        socket.socket(int(family), int(kind), int(proto)).close()
+        print(f"{name}=ok", flush=True)
+    except Exception as e:  # noqa: BLE001
+        print(f"{name}={type(e).__name__}", flush=True)
+
+
+{"tcp": tcp, "udp": udp, "unix": unix, "raw": raw}[sys.argv[1]](*sys.argv[2:])

@@ -160,6 +160,14 @@ static int fds(void)
     return 0;
 }
 
+/* B18: the cgroup mounts of CVE-2022-0492's precondition, on a directory of our own. */
+static int cgroupmount(const char *dir)
+{
+    report("mount_cgroup1_memory", mount("c", dir, "cgroup", 0, "memory"));
+    report("mount_cgroup2", mount("none", dir, "cgroup2", 0, NULL));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -180,6 +188,8 @@ int main(int argc, char **argv)
         return x32();
     if (!strcmp(argv[1], "tiocsti"))
         return tiocsti();
+    if (!strcmp(argv[1], "cgroupmount") && argc > 2)
+        return cgroupmount(argv[2]);
     if (!strcmp(argv[1], "fds"))
         return fds();
     return 2;

@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace Labd.Runs;
+
+/// <summary>
+/// Memory and pids limits for a run when labd has no systemd to put it in a transient unit
+/// (<c>labd --foreground</c>): the supervisor makes a leaf per run under a labd-owned subtree
+/// (<c>labd/&lt;run&gt;</c>) of the memory and pids controllers, writes the limits and starts the
+/// chain inside it. cgroup v2 (<c>memory.max</c>, <c>pids.max</c>) where the unified hierarchy
+/// carries the controllers, else the v1 hierarchies (<c>memory.limit_in_bytes</c> and
+/// <c>memory.memsw.limit_in_bytes</c>, so swap does not extend it; <c>pids.max</c>). The
+/// kernel's OOM killer then ends the balloon inside the leaf, not a process elsewhere.
+/// See Documentation/admin-guide/cgroup-v2.rst and cgroup-v1/memory.rst.
+/// </summary>
+internal sealed class CgroupLeaf
+{
+    internal const string Root = "/sys/fs/cgroup";
+
+    private readonly List<string> _directories;
+
+    private CgroupLeaf(List<string> directories) => _directories = directories;
+
+    /// <summary>The leaf directories (one for v2; memory and pids for v1).</summary>
+    public IReadOnlyList<string> Directories => _directories;
+
+    /// <summary>The cgroup.procs files a process writes its pid to, to enter the leaf.</summary>
+    public IEnumerable<string> ProcsFiles => _directories.Select(d => Path.Combine(d, "cgroup.procs"));
+
+    /// <summary>Creates the leaf with the limits, or returns null (and says why) when no
+    /// writable hierarchy carries the controllers.</summary>
+    public static CgroupLeaf? TryCreate(string runId, long? memoryBytes, int? pids, out string? unavailable)
+    {
+        unavailable = null;
+        if (memoryBytes is null && pids is null)
+        {
+            return null;
+        }
+        try
+        {
+            return File.Exists(Path.Combine(Root, "cgroup.controllers")) ? CreateV2(runId, memoryBytes, pids) : CreateV1(runId, memoryBytes, pids);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            unavailable = e.Message;
+            return null;
+        }
+    }
+
+    private static CgroupLeaf CreateV2(string runId, long? memoryBytes, int? pids)
+    {
+        var controllers = new List<string>();
+        if (memoryBytes is not null)
+        {
+            controllers.Add("+memory");
+        }
+        if (pids is not null)
+        {
+            controllers.Add("+pids");
+        }
+        var labd = Path.Combine(Root, "labd");
+        Directory.CreateDirectory(labd);
+        File.WriteAllText(Path.Combine(Root, "cgroup.subtree_control"), string.Join(' ', controllers));
+        File.WriteAllText(Path.Combine(labd, "cgroup.subtree_control"), string.Join(' ', controllers));
+        var leaf = Path.Combine(labd, runId);
+        Directory.CreateDirectory(leaf);
+        if (memoryBytes is long bytes)
+        {
+            File.WriteAllText(Path.Combine(leaf, "memory.max"), Number(bytes));
+            TryWrite(Path.Combine(leaf, "memory.swap.max"), "0");
+        }
+        if (pids is int max)
+        {
+            File.WriteAllText(Path.Combine(leaf, "pids.max"), Number(max));
+        }
+        return new CgroupLeaf([leaf]);
+    }
+
+    private static CgroupLeaf CreateV1(string runId, long? memoryBytes, int? pids)
+    {
+        var dirs = new List<string>();
+        if (memoryBytes is long bytes)
+        {
+            var leaf = Path.Combine(Root, "memory", "labd", runId);
+            Directory.CreateDirectory(leaf);
+            dirs.Add(leaf);
+            File.WriteAllText(Path.Combine(leaf, "memory.limit_in_bytes"), Number(bytes));
+            TryWrite(Path.Combine(leaf, "memory.memsw.limit_in_bytes"), Number(bytes));
+        }
+        if (pids is int max)
+        {
+            var leaf = Path.Combine(Root, "pids", "labd", runId);
+            Directory.CreateDirectory(leaf);
+            dirs.Add(leaf);
+            File.WriteAllText(Path.Combine(leaf, "pids.max"), Number(max));
+        }
+        return new CgroupLeaf(dirs);
+    }
+
+    /// <summary>Removes the leaf once the sandbox's processes are gone (rmdir fails with EBUSY
+    /// while a task is left; the uid sweep has killed them, so a few retries suffice).</summary>
+    public void Remove()
+    {
+        foreach (var dir in _directories)
+        {
+            for (var attempt = 0; attempt < 50 && Directory.Exists(dir); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(dir);
+                }
+                catch (IOException)
+                {
+                    Thread.Sleep(20);
+                }
+            }
+        }
+    }
+
+    private static void TryWrite(string path, string value)
+    {
+        if (File.Exists(path))
+        {
+            File.WriteAllText(path, value);
+        }
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
