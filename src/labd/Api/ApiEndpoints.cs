@@ -12,5 +12,6 @@ internal static class ApiEndpoints
             .MapStatus()
             .MapEvents()
             .MapPolicies()
-            .MapRuns();
+            .MapRuns()
+            .MapTracker();
 }
