@@ -120,9 +120,13 @@ internal sealed class TrackerBed : IAsyncDisposable
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False");
         await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+            await pragma.ExecuteNonQueryAsync();
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            PRAGMA busy_timeout = 10000;
             INSERT INTO experiments (lab_id, idea, seq, commit_sha, command, meta, dedupe_key, gpus, submitter, submitter_uid, status, created_at, ended_at)
             VALUES ($lab, $idea, $seq, 'feedface00112233', '["python3","train.py"]', '{}', 'k', 0, 'agent:a', 1, $status, $at, $at) RETURNING id;
             """;
