@@ -32,11 +32,23 @@ internal static class PlotCommand
                 context.Console.Out.WriteLine(response.Body.TrimEnd('\n'));
                 return ExitCodes.Ok;
             }
-            var width = Console.IsOutputRedirected ? 80 : Math.Clamp(Console.WindowWidth, 40, 240);
+            var width = TerminalWidth();
             context.Console.Out.WriteLine($"{progress.Metric} ({progress.Direction})");
             context.Console.Out.Write(TerminalChart.Render(progress.Points, width, context.Console.UseColor));
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected || Console.WindowWidth <= 0 ? 80 : Math.Clamp(Console.WindowWidth, 40, 240);
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
     }
 }
