@@ -9,9 +9,9 @@ namespace Labctl.Commands;
 /// <summary>What the tracker's commands (lab, idea, note, tag, msg, search, orient, leaderboard, plot) share.</summary>
 internal static class TrackerCli
 {
-    /// <summary>A command description that ends with examples, shown by <c>--help</c>.</summary>
+    /// <summary>A one-line command description that ends with examples (one line keeps the parent's command list readable).</summary>
     public static string Describe(string what, params string[] examples) =>
-        what + "\n\nExample" + (examples.Length > 1 ? "s" : "") + ":\n" + string.Join('\n', examples.Select(e => "  " + e));
+        what + "; e.g. " + string.Join(" or ", examples.Select(e => "`" + e + "`"));
 
     /// <summary>GETs a document of the lab the command works on and prints it: labd's JSON verbatim with -o json, else <paramref name="render"/>.</summary>
     public static Task<int> GetAsync<T>(CliContext context, ParseResult parseResult, Option<string?> lab, Func<string, string> route, JsonTypeInfo<T> type, Action<T, TextWriter, bool> render, CancellationToken cancellationToken) =>
