@@ -22,6 +22,15 @@ internal static class CommandTree
         root.Subcommands.Add(PolicyCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(RunsCommand.Create(context));
+        root.Subcommands.Add(LabCommand.Create(context));
+        root.Subcommands.Add(IdeaCommand.Create(context));
+        root.Subcommands.Add(NoteCommand.Create(context));
+        root.Subcommands.Add(TagCommand.Create(context));
+        root.Subcommands.Add(MsgCommand.Create(context));
+        root.Subcommands.Add(SearchCommand.Create(context));
+        root.Subcommands.Add(OrientCommand.Create(context));
+        root.Subcommands.Add(LeaderboardCommand.Create(context));
+        root.Subcommands.Add(PlotCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
 
         HelpEpilogue.Attach(root);

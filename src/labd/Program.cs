@@ -6,6 +6,7 @@ using Labd.Policy;
 using Labd.Runs;
 using Labd.SandboxPolicy.Config;
 using Labd.Store;
+using Labd.Tracker;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
@@ -120,6 +121,7 @@ internal static class Program
             .AddSingleton<PolicyReloader>()
             .AddSingleton<IReloadable>(services => services.GetRequiredService<PolicyReloader>())
             .AddRuns(settings)
+            .AddTracker(settings)
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

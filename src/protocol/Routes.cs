@@ -38,6 +38,39 @@ public static class Routes
 
     public static string LabResolveOf(string path) => LabResolve + "?path=" + Uri.EscapeDataString(path);
 
+    // Tracker: ideas, notes, tags, messages, search, leaderboard, orient, progress of one lab.
+    public static string LabMetrics(string lab) => Lab(lab) + "/metrics";
+
+    public static string LabIdeas(string lab, string? status = null) => Lab(lab) + "/ideas" + (status is null ? "" : "?status=" + Uri.EscapeDataString(status));
+
+    public static string LabIdea(string lab, int number) => Lab(lab) + "/ideas/" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>POST: conclude, abandon, reopen or activate an idea.</summary>
+    public static string LabIdeaAction(string lab, int number, string action) => LabIdea(lab, number) + "/" + Uri.EscapeDataString(action);
+
+    public static string LabNotes(string lab, int? idea = null, string? level = null) => Lab(lab) + "/notes" + Query(("idea", idea?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("level", level));
+
+    public static string LabTags(string lab) => Lab(lab) + "/tags";
+
+    public static string LabTagRename(string lab) => LabTags(lab) + "/rename";
+
+    public static string LabMessages(string lab, bool unread = false) => Lab(lab) + "/messages" + (unread ? "?unread=true" : "");
+
+    public static string LabSearch(string lab, string text, int? limit = null) => Lab(lab) + "/search" + Query(("q", text), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public static string LabLeaderboard(string lab, string? metric = null, string? tag = null, int? limit = null, int? idea = null) =>
+        Lab(lab) + "/leaderboard" + Query(("metric", metric), ("tag", tag), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("idea", idea?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public static string LabOrient(string lab) => Lab(lab) + "/orient";
+
+    public static string LabProgress(string lab, string? metric = null) => Lab(lab) + "/progress" + Query(("metric", metric));
+
+    private static string Query(params (string Name, string? Value)[] pairs)
+    {
+        var present = pairs.Where(p => p.Value is not null).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)).ToList();
+        return present.Count == 0 ? "" : "?" + string.Join('&', present);
+    }
+
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";
 }

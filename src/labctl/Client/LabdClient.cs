@@ -81,6 +81,17 @@ internal sealed class LabdClient : IDisposable
         return text.Length == 0 ? null : new LabdResponse<TResult>(JsonSerializer.Deserialize(text, typeInfo)!, text);
     }
 
+    /// <summary>DELETEs <paramref name="route"/>; labd answers 204 or a problem.</summary>
+    public async Task DeleteAsync(string route, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, route), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw ProblemReader.ToException(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
+        }
+    }
+
     /// <summary>GETs <paramref name="route"/> and copies the body, as it arrives, to <paramref name="sink"/>.</summary>
     public async Task StreamAsync(string route, Func<ReadOnlyMemory<byte>, CancellationToken, Task> sink, CancellationToken cancellationToken)
     {

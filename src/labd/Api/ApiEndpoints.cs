@@ -13,5 +13,6 @@ internal static class ApiEndpoints
             .MapSelf()
             .MapEvents()
             .MapPolicies()
-            .MapRuns();
+            .MapRuns()
+            .MapTracker();
 }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Labd.Protocol;
+
+namespace Labctl.Commands;
+
+/// <summary><c>labctl orient</c>: the one call an agent starts each turn with.</summary>
+internal static class OrientCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var command = new Command("orient", TrackerCli.Describe(
+            "Where the lab stands: active ideas, running and queued experiments, the best result, failures since your last orient, unread messages (marked read), suggested ideas",
+            "labctl orient", "labctl orient -o json")) { lab };
+        command.SetAction((parseResult, cancellationToken) => TrackerCli.GetAsync(context, parseResult, lab, Routes.LabOrient, ProtocolJsonContext.Default.Orientation, Render, cancellationToken));
+        return command;
+    }
+
+    public static void Render(Orientation o, TextWriter output, bool color)
+    {
+        output.WriteLine($"Lab {o.Lab}: {o.Metric} ({o.Direction})");
+        output.WriteLine(o.Best is { } best
+            ? $"Best: {best.Label} (idea {best.Idea}) {o.Metric}={TrackerCli.Number(best.Value)} Δbaseline {TrackerCli.Delta(best.DeltaBaseline)} at {TrackerCli.Short(best.Commit)}"
+            : "Best: no succeeded experiment yet");
+        Section(output, "Active ideas", o.Active.Select(i => $"#{i.Number} {i.Title} (best {TrackerCli.Number(i.Best)})"));
+        Section(output, "Running", o.Running.Select(e => $"{e.Label} since {(e.StartedAt is { } s ? TrackerCli.Time(s) : "?")}"));
+        Section(output, "Queued", o.Queued.Select(e => $"{e.Label} since {TrackerCli.Time(e.CreatedAt)}"));
+        Section(output, "Failures since your last orient", o.Failures.Select(e => $"{e.Label} {e.Status}{(e.Reason is { } r ? ": " + r.ReplaceLineEndings(" ") : "")}"));
+        Section(output, "Unread messages", o.Unread.Select(m => $"[{m.Sender} → {m.Recipient}] {m.Text.ReplaceLineEndings(" ")}"));
+        Section(output, "Suggested ideas", o.Suggested.Select(i => $"#{i.Number} {i.Title}"));
+    }
+
+    private static void Section(TextWriter output, string title, IEnumerable<string> lines)
+    {
+        var items = lines.ToList();
+        output.WriteLine(items.Count == 0 ? $"{title}: none" : $"{title}:");
+        foreach (var line in items)
+        {
+            output.WriteLine("  " + line);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Labd.Api;
+using Labd.Protocol;
+using Labd.Store;
+
+namespace Labd.Tracker;
+
+/// <summary>
+/// Who may touch which lab: users their own (owner_uid), admins all, agents and experiments only the
+/// lab of their sandbox's scope, and never its settings. Anything else reads as "no such lab", so that
+/// nobody learns the names of other people's labs.
+/// </summary>
+internal sealed class LabAccess(StateStore store)
+{
+    /// <summary>The lab <paramref name="id"/> as <paramref name="caller"/> may see it; <paramref name="manage"/>: init/rm/metric.</summary>
+    public async Task<LabRow> GetAsync(Caller caller, string id, bool manage, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await Db.ListAsync(connection, null, $"SELECT {LabRow.Columns} FROM labs WHERE id = $id;", LabRow.Read, cancellationToken, ("$id", id)).ConfigureAwait(false);
+        if (rows.Count == 0 || !MaySee(caller, rows[0]))
+        {
+            throw NotFound(id);
+        }
+        if (manage && TrackerCaller.IsSandboxed(caller))
+        {
+            throw new LabdException(ErrorCode.Forbidden, $"a sandboxed {caller.KindName} cannot change lab {id}'s settings; ask its owner to run `labctl lab` outside the sandbox");
+        }
+        return rows[0];
+    }
+
+    /// <summary>Every lab the caller may see.</summary>
+    public async Task<IReadOnlyList<LabRow>> ListAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await Db.ListAsync(connection, null, $"SELECT {LabRow.Columns} FROM labs ORDER BY id;", LabRow.Read, cancellationToken).ConfigureAwait(false);
+        return [.. rows.Where(r => MaySee(caller, r))];
+    }
+
+    public static bool MaySee(Caller caller, LabRow lab) => caller.Kind switch
+    {
+        CallerKind.Admin => true,
+        CallerKind.User => lab.OwnerUid == caller.Uid,
+        _ => caller.Scope?.LabId == lab.Id,
+    };
+
+    public static LabdException NotFound(string id) =>
+        new(ErrorCode.LabNotFound, $"lab '{id}' not found; `labctl lab ls` lists yours");
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Labd.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Labd.Tracker;
+
+/// <summary>A lab as stored in <c>labs</c>.</summary>
+internal sealed record LabRow(string Id, string Path, int OwnerUid, string Policy, string MainBranch, IReadOnlyList<LabMetric> Metrics, DateTimeOffset CreatedAt)
+{
+    public const string Columns = "id, path, owner_uid, policy, main_branch, metrics, created_at";
+
+    public LabMetric Primary => Metrics[0];
+
+    /// <summary>The named metric's declaration; an undeclared metric counts as <c>max</c>.</summary>
+    public LabMetric MetricOrPrimary(string? name) =>
+        string.IsNullOrEmpty(name) ? Primary : Metrics.FirstOrDefault(m => m.Name == name) ?? new LabMetric(name, LabMetric.Max);
+
+    public static LabRow Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetInt32(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        JsonSerializer.Deserialize(reader.GetString(5), ProtocolJsonContext.Default.IReadOnlyListLabMetric) ?? [],
+        Db.Time(reader, 6));
+
+    public LabRecord ToRecord(LabCounts? counts = null, bool? promptCreated = null, bool? defaultMetrics = null) =>
+        new(Id, Path, OwnerUid, Policy, MainBranch, Metrics, CreatedAt, counts, promptCreated, defaultMetrics);
+}
