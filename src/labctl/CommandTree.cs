@@ -22,6 +22,8 @@ internal static class CommandTree
         root.Subcommands.Add(PolicyCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(RunsCommand.Create(context));
+        root.Subcommands.Add(ExpCommand.Create(context));
+        root.Subcommands.Add(GpuCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
 
         HelpEpilogue.Attach(root);

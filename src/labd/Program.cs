@@ -1,4 +1,5 @@
 using Labd.Api;
+using Labd.Experiments;
 using Labd.Hosting;
 using Labd.Interop;
 using Labd.Logging;
@@ -116,6 +117,7 @@ internal static class Program
             .AddSingleton<PolicyReloader>()
             .AddSingleton<IReloadable>(services => services.GetRequiredService<PolicyReloader>())
             .AddRuns(settings)
+            .AddExperiments()
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

@@ -24,4 +24,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<RunRecord>))]
 [JsonSerializable(typeof(RunEgressDecision))]
 [JsonSerializable(typeof(LabRef))]
+[JsonSerializable(typeof(ExperimentSubmitRequest))]
+[JsonSerializable(typeof(ExperimentRecord))]
+[JsonSerializable(typeof(IReadOnlyList<ExperimentRecord>))]
+[JsonSerializable(typeof(IReadOnlyList<GpuState>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -12,5 +12,7 @@ internal static class ApiEndpoints
             .MapStatus()
             .MapEvents()
             .MapPolicies()
-            .MapRuns();
+            .MapRuns()
+            .MapExperiments()
+            .MapGpus();
 }

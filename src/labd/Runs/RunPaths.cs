@@ -20,4 +20,13 @@ internal sealed record RunPaths(string Directory)
 
     /// <summary>Bound at <c>/run/lab</c> inside; the per-sandbox API socket will live here.</summary>
     public string Lab => Path.Combine(Directory, "lab");
+
+    public const string MetricsFileName = "metrics.jsonl";
+    public const string ProgressFileName = "progress";
+
+    /// <summary>Per-step metrics (JSONL) an experiment appends to, at <c>/run/lab/metrics.jsonl</c> inside.</summary>
+    public string Metrics => Path.Combine(Lab, MetricsFileName);
+
+    /// <summary>An experiment's progress line, at <c>/run/lab/progress</c> inside.</summary>
+    public string Progress => Path.Combine(Lab, ProgressFileName);
 }

@@ -74,6 +74,10 @@ internal sealed class RunRegistry
             Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
             Chmod.CreateDirectory(paths.RootlesskitState, 0b111_000_000);
             Chown(paths.RootlesskitState, user);
+            if (request.WritableTree is { } tree)
+            {
+                GiveToTarget(tree, paths, user);
+            }
 
             var plan = new LaunchPlan(
                 id,
@@ -181,6 +185,27 @@ internal sealed class RunRegistry
             env[name] = value;
         }
         return env;
+    }
+
+    /// <summary>
+    /// The host uid (and gid) of the sandboxed target: bwrap's <c>--uid 1000</c> inside
+    /// rootlesskit's user namespace, which maps 0 to the sandbox user and 1.. to its subordinate
+    /// range, so 1000 is <c>SubIdStart + 999</c> on the host.
+    /// </summary>
+    public static int TargetHostUid(SandboxUser user) => user.SubIdStart + SandboxArguments.TargetUid - 1;
+
+    /// <summary>The tree to the target (no link followed), and the target-writable metrics and
+    /// progress files in the root-owned 0755 lab directory (the target cannot replace them).</summary>
+    private static void GiveToTarget(string tree, RunPaths paths, SandboxUser user)
+    {
+        var target = TargetHostUid(user);
+        Experiments.TreeOwnership.Give(tree, target, target);
+        foreach (var file in new[] { paths.Metrics, paths.Progress })
+        {
+            File.WriteAllBytes(file, []);
+            Interop.Chown.Set(file, target, target);
+            Chmod.Set(file, 0b110_100_100);
+        }
     }
 
     private static void Chown(string path, SandboxUser user) => Interop.Chown.Set(path, user.Uid, user.Gid);

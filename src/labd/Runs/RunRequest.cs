@@ -21,6 +21,11 @@ internal sealed record RunRequest(
     /// <summary>The caller's environment, source of the spec's passthrough variables.</summary>
     public IReadOnlyDictionary<string, string> CallerEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>A tree labd made for this run (an experiment's checkout): handed to the target's host
+    /// uid after the lease, before launch, so the target can write it; also gives the run its
+    /// target-writable <c>/run/lab</c> metrics and progress files.</summary>
+    public string? WritableTree { get; init; }
+
     /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
     internal SandboxWeakening Weakening { get; init; }
 }
