@@ -6,16 +6,16 @@ namespace Labd.Experiments;
 /// Hands an experiment's tree to the sandboxed target and back. The walk never follows a
 /// symlink (lchown on every entry; descends only into entries that lstat says are directories)
 /// and runs only while no process of the run is alive: before launch and after the end.
-/// Handing back changes only entries the target owns and skips files with more than one link
-/// (a hard link may share its inode with a file outside the tree).
+/// Neither direction changes a file with more than one link (a hard link may share its inode
+/// with a file outside the tree); handing back changes only entries the target owns.
 /// </summary>
 internal static class TreeOwnership
 {
     internal const int DirectoryType = 0x4000;
     internal const int RegularType = 0x8000;
 
-    /// <summary>Every entry of <paramref name="root"/> (root included) to <paramref name="uid"/>.</summary>
-    public static int Give(string root, int uid, int gid) => Walk(root, (path, type, owner, links) => true, uid, gid);
+    /// <summary>Every entry of <paramref name="root"/> (root included) to <paramref name="uid"/>, hard-linked files left alone.</summary>
+    public static int Give(string root, int uid, int gid) => Walk(root, (path, type, owner, links) => type == DirectoryType || links == 1, uid, gid);
 
     /// <summary>Entries owned by <paramref name="fromUid"/> to <paramref name="uid"/>, hard-linked files left alone.</summary>
     public static int Return(string root, int fromUid, int uid, int gid) =>
