@@ -188,22 +188,23 @@ internal sealed class RunRegistry
     }
 
     /// <summary>
-    /// The host uid (and gid) of the sandboxed target: bwrap's <c>--uid 1000</c> inside
-    /// rootlesskit's user namespace, which maps 0 to the sandbox user and 1.. to its subordinate
-    /// range, so 1000 is <c>SubIdStart + 999</c> on the host.
+    /// The host uid of the sandboxed target. bwrap runs as root of rootlesskit's user namespace
+    /// (which is the sandbox user on the host) and, unprivileged, can map only its own id: its
+    /// <c>--uid 1000</c> is therefore the sandbox user itself on the host (not a subordinate id;
+    /// checked by the experiments integration tests, which write the tree from inside).
     /// </summary>
-    public static int TargetHostUid(SandboxUser user) => user.SubIdStart + SandboxArguments.TargetUid - 1;
+    public static int TargetHostUid(SandboxUser user) => user.Uid;
 
     /// <summary>The tree to the target (no link followed), and the target-writable metrics and
     /// progress files in the root-owned 0755 lab directory (the target cannot replace them).</summary>
     private static void GiveToTarget(string tree, RunPaths paths, SandboxUser user)
     {
         var target = TargetHostUid(user);
-        Experiments.TreeOwnership.Give(tree, target, target);
+        Experiments.TreeOwnership.Give(tree, target, user.Gid);
         foreach (var file in new[] { paths.Metrics, paths.Progress })
         {
             File.WriteAllBytes(file, []);
-            Interop.Chown.Set(file, target, target);
+            Interop.Chown.Set(file, target, user.Gid);
             Chmod.Set(file, 0b110_100_100);
         }
     }
