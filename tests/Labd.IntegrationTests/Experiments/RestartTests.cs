@@ -12,6 +12,8 @@ namespace Labd.IntegrationTests.Experiments;
 /// </summary>
 public sealed class RestartTests
 {
+    private static readonly string[] RunFiles = ["output.log", "supervisor.log", "exit.json"];
+
     private const string Work = "sleep 3; echo \"{\\\"metrics\\\": {\\\"id\\\": $LAB_EXPERIMENT_ID}}\"";
 
     [Fact(Timeout = 600_000)]
@@ -48,7 +50,12 @@ public sealed class RestartTests
             foreach (var experiment in submitted)
             {
                 var done = await bed.WaitAsync(experiment.Id, ct);
-                Assert.True(done.Status == ExperimentRecord.Succeeded, $"round {round}: {done.Label} {done.Status}: {done.Reason}\n{bed.Labd.Output}");
+                if (done.Status != ExperimentRecord.Succeeded)
+                {
+                    var runDir = Path.Combine(bed.Labd.StateDir, "runs", done.RunId ?? "none");
+                    var logs = string.Join("\n", RunFiles.Select(f => Path.Combine(runDir, f)).Where(File.Exists).Select(f => f + ":\n" + File.ReadAllText(f)));
+                    Assert.Fail($"round {round}: {done.Label} {done.Status}: {done.Reason}\n{logs}\n{bed.Labd.Output}");
+                }
                 Assert.Equal(experiment.Id, done.Metrics!["id"]);
                 if (running.FirstOrDefault(r => r.Id == done.Id) is { } before)
                 {
