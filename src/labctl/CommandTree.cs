@@ -31,6 +31,8 @@ internal static class CommandTree
         root.Subcommands.Add(OrientCommand.Create(context));
         root.Subcommands.Add(LeaderboardCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
+        root.Subcommands.Add(ExpCommand.Create(context));
+        root.Subcommands.Add(GpuCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
 
         HelpEpilogue.Attach(root);

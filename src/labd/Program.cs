@@ -1,4 +1,5 @@
 using Labd.Api;
+using Labd.Experiments;
 using Labd.Hosting;
 using Labd.Interop;
 using Labd.Logging;
@@ -122,6 +123,7 @@ internal static class Program
             .AddSingleton<IReloadable>(services => services.GetRequiredService<PolicyReloader>())
             .AddRuns(settings)
             .AddTracker(settings)
+            .AddExperiments()
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

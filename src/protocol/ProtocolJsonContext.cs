@@ -47,4 +47,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(Leaderboard))]
 [JsonSerializable(typeof(Orientation))]
 [JsonSerializable(typeof(Progress))]
+[JsonSerializable(typeof(ExperimentSubmitRequest))]
+[JsonSerializable(typeof(ExperimentRecord))]
+[JsonSerializable(typeof(IReadOnlyList<ExperimentRecord>))]
+[JsonSerializable(typeof(IReadOnlyList<GpuState>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

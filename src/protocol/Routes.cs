@@ -70,6 +70,27 @@ public static class Routes
         var present = pairs.Where(p => p.Value is not null).Select(p => p.Name + "=" + Uri.EscapeDataString(p.Value!)).ToList();
         return present.Count == 0 ? "" : "?" + string.Join('&', present);
     }
+    /// <summary><c>POST</c>: submit an experiment in a lab; <c>GET</c>: list them (<c>?idea=&amp;status=&amp;tag=</c>).</summary>
+    public static string LabExperiments(string lab) => Lab(lab) + "/experiments";
+
+    /// <summary>An experiment by its label's <c>N.S</c> (from <c>exp/N.S</c>) within a lab.</summary>
+    public static string LabExperiment(string lab, string ideaDotSeq) => LabExperiments(lab) + "/" + Uri.EscapeDataString(ideaDotSeq);
+
+    public const string Experiments = Prefix + "/experiments";
+
+    public static string Experiment(long id) => Experiments + "/" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string ExperimentWait(long id) => Experiment(id) + "/wait";
+
+    public static string ExperimentCancel(long id) => Experiment(id) + "/cancel";
+
+    public static string ExperimentLogs(long id, bool follow) => Experiment(id) + "/logs" + (follow ? "?follow=true" : "");
+
+    public static string ExperimentMetrics(long id) => Experiment(id) + "/metrics";
+
+    public static string ExperimentProgress(long id) => Experiment(id) + "/progress";
+
+    public const string Gpus = Prefix + "/gpus";
 
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";

@@ -14,5 +14,7 @@ internal static class ApiEndpoints
             .MapEvents()
             .MapPolicies()
             .MapRuns()
-            .MapTracker();
+            .MapTracker()
+            .MapExperiments()
+            .MapGpus();
 }

@@ -54,6 +54,12 @@ internal static class RunEndpoints
         {
             throw new LabdException(ErrorCode.RunNotFound, $"run {id} has no output: it never started ({record.Message}) or its directory is gone");
         }
+        await StreamLogAsync(context, run, follow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a run's output log; with <paramref name="follow"/>, until the run has ended.</summary>
+    internal static async Task StreamLogAsync(HttpContext context, Run run, bool follow, CancellationToken cancellationToken)
+    {
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.StartAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[64 * 1024];

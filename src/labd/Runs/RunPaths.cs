@@ -26,4 +26,12 @@ internal sealed record RunPaths(string Directory)
 
     /// <summary>Who the sandbox's socket serves (<see cref="SandboxApiCaller"/>), so a restarted labd re-opens it.</summary>
     public string ApiCaller => Path.Combine(Directory, "api.json");
+    public const string MetricsFileName = "metrics.jsonl";
+    public const string ProgressFileName = "progress";
+
+    /// <summary>Per-step metrics (JSONL) an experiment appends to, at <c>/run/lab/metrics.jsonl</c> inside.</summary>
+    public string Metrics => Path.Combine(Lab, MetricsFileName);
+
+    /// <summary>An experiment's progress line, at <c>/run/lab/progress</c> inside.</summary>
+    public string Progress => Path.Combine(Lab, ProgressFileName);
 }

@@ -87,6 +87,10 @@ internal sealed class RunRegistry
                 await File.WriteAllTextAsync(paths.ApiCaller, JsonSerializer.Serialize(apiCaller, RunsJsonContext.Default.SandboxApiCaller), cancellationToken);
                 OpenApiSocket(id, paths, apiCaller, user);
             }
+            if (request.WritableTree is { } tree)
+            {
+                GiveToTarget(tree, paths, user);
+            }
 
             var plan = new LaunchPlan(
                 id,
@@ -231,6 +235,28 @@ internal sealed class RunRegistry
             env[name] = value;
         }
         return env;
+    }
+
+    /// <summary>
+    /// The host uid of the sandboxed target. bwrap runs as root of rootlesskit's user namespace
+    /// (which is the sandbox user on the host) and, unprivileged, can map only its own id: its
+    /// <c>--uid 1000</c> is therefore the sandbox user itself on the host (not a subordinate id;
+    /// checked by the experiments integration tests, which write the tree from inside).
+    /// </summary>
+    public static int TargetHostUid(SandboxUser user) => user.Uid;
+
+    /// <summary>The tree to the target (no link followed), and the target-writable metrics and
+    /// progress files in the root-owned 0755 lab directory (the target cannot replace them).</summary>
+    private static void GiveToTarget(string tree, RunPaths paths, SandboxUser user)
+    {
+        var target = TargetHostUid(user);
+        Experiments.TreeOwnership.Give(tree, target, user.Gid);
+        foreach (var file in new[] { paths.Metrics, paths.Progress })
+        {
+            File.WriteAllBytes(file, []);
+            Interop.Chown.Set(file, target, user.Gid);
+            Chmod.Set(file, 0b110_100_100);
+        }
     }
 
     private static void Chown(string path, SandboxUser user) => Interop.Chown.Set(path, user.Uid, user.Gid);

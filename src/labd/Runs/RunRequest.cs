@@ -23,6 +23,10 @@ internal sealed record RunRequest(
 
     /// <summary>Who connects through the sandbox's own <c>/run/lab/api.sock</c>; no socket when null.</summary>
     public SandboxApiCaller? ApiCaller { get; init; }
+    /// <summary>A tree labd made for this run (an experiment's checkout): handed to the target's host
+    /// uid after the lease, before launch, so the target can write it; also gives the run its
+    /// target-writable <c>/run/lab</c> metrics and progress files.</summary>
+    public string? WritableTree { get; init; }
 
     /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
     internal SandboxWeakening Weakening { get; init; }

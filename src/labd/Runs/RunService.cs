@@ -175,7 +175,7 @@ internal sealed class RunService(
     /// base layout's read-only rule for such a directory is left to the chain. Only base rules
     /// go: a policy's own rule on a symlink is still refused at setup.
     /// </summary>
-    private static SandboxSpec WithoutSymlinkedSystemDirectories(SandboxSpec spec) => spec with
+    internal static SandboxSpec WithoutSymlinkedSystemDirectories(SandboxSpec spec) => spec with
     {
         Files = [.. spec.Files.Where(f => !(f.RuleText == BaseLayout.SystemPath && f.Origin is null && new FileInfo(f.Path).LinkTarget is not null))],
     };

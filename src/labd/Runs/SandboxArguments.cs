@@ -98,6 +98,15 @@ internal sealed class SandboxArguments : IDisposable
         }
         AddFileRules(plan);
         Add("--ro-bind", plan.LabDirectory, "/run/lab");
+        // An experiment's metrics and progress files (labd made them, owned by the target) are
+        // the only writable entries under /run/lab.
+        foreach (var name in new[] { RunPaths.MetricsFileName, RunPaths.ProgressFileName })
+        {
+            if (File.Exists(Path.Combine(plan.LabDirectory, name)))
+            {
+                Add("--bind", Path.Combine(plan.LabDirectory, name), "/run/lab/" + name);
+            }
+        }
         Add("--remount-ro", "/");
         Add("--chdir", plan.WorkingDirectory);
     }

@@ -34,7 +34,10 @@ internal sealed class StateStore
     public static async Task<StateStore> OpenAsync(string stateDir, ILogger logger, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(stateDir, StateDirMode);
-        File.SetUnixFileMode(stateDir, StateDirMode);
+        // Never more than 0711, but keep an existing traverse bit: sandboxes that survived a restart
+        // (and ones starting right now) reach their run directories through it (the runs component sets 0711).
+        var traverse = UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(stateDir, StateDirMode | (File.GetUnixFileMode(stateDir) & traverse));
         var store = new StateStore(Path.Combine(stateDir, FileName));
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (var wal = connection.CreateCommand())

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Labctl.Client;
+using Labctl.Output;
+using Labd.Protocol;
+
+namespace Labctl.Commands;
+
+/// <summary><c>labctl exp run|ls|show|logs|metrics|cancel|wait</c>: experiments of your labs.</summary>
+internal static class ExpCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var exp = new Command("exp", "Queue, list, follow, wait for and cancel experiments");
+        exp.Subcommands.Add(ExpRunCommand.Create(context));
+        exp.Subcommands.Add(List(context));
+        exp.Subcommands.Add(Show(context));
+        exp.Subcommands.Add(Logs(context));
+        exp.Subcommands.Add(Metrics(context));
+        exp.Subcommands.Add(Cancel(context));
+        exp.Subcommands.Add(Wait(context));
+        return exp;
+    }
+
+    /// <summary>Waits for the end; prints the record; exit 0 succeeded, 1 failed, cancelled or timed out.</summary>
+    internal static async Task<int> WaitAsync(CliContext context, LabdClient client, long id, bool json, CancellationToken cancellationToken)
+    {
+        var ended = await client.GetAsync(Routes.ExperimentWait(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            context.Console.Out.WriteLine(ended.Body);
+        }
+        else
+        {
+            Describe(ended.Value).Write(context.Console.Out, context.Console.UseColor);
+        }
+        return ended.Value.Status == ExperimentRecord.Succeeded ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var idea = new Option<int?>("--idea") { Description = "Only this idea's experiments", HelpName = "N" };
+        var status = new Option<string?>("--status") { Description = "queued, running, succeeded, failed, cancelled or timed_out", HelpName = "S" };
+        var tag = new Option<string?>("--tag") { Description = "Only experiments with this tag", HelpName = "T" };
+        var command = new Command("ls", "List a lab's experiments, newest first (e.g. labctl exp ls --idea 3 --status failed)") { lab, idea, status, tag };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = context.Connect(parseResult);
+            var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
+            var query = new List<string>();
+            if (parseResult.GetValue(idea) is { } n)
+            {
+                query.Add("idea=" + n.ToString(CultureInfo.InvariantCulture));
+            }
+            if (parseResult.GetValue(status) is { } s)
+            {
+                query.Add("status=" + Uri.EscapeDataString(s));
+            }
+            if (parseResult.GetValue(tag) is { } t)
+            {
+                query.Add("tag=" + Uri.EscapeDataString(t));
+            }
+            var route = Routes.LabExperiments(labId) + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+            var response = await client.GetAsync(route, ProtocolJsonContext.Default.IReadOnlyListExperimentRecord, cancellationToken).ConfigureAwait(false);
+            if (context.Format(parseResult) == OutputFormat.Json)
+            {
+                context.Console.Out.WriteLine(response.Body);
+                return ExitCodes.Ok;
+            }
+            var table = new Table("ID", "LABEL", "STATUS", "GPUS", "METRICS", "TAGS", "COMMAND");
+            foreach (var e in response.Value)
+            {
+                table.Add(e.Id.ToString(CultureInfo.InvariantCulture), e.Label, e.Status, e.Gpus.ToString(CultureInfo.InvariantCulture), MetricsText(e), string.Join(',', e.Tags), string.Join(' ', e.Command));
+            }
+            table.Write(context.Console.Out, context.Console.UseColor);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var id = IdArgument();
+        var command = new Command("show", "Show one experiment, by id or label (labctl exp show exp/3.2)") { lab, id };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = context.Connect(parseResult);
+            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            var response = await client.GetAsync(Routes.Experiment(number), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+            if (context.Format(parseResult) == OutputFormat.Json)
+            {
+                context.Console.Out.WriteLine(response.Body);
+                return ExitCodes.Ok;
+            }
+            Describe(response.Value).Write(context.Console.Out, context.Console.UseColor);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Logs(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var id = IdArgument();
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as the experiment writes, until it ends" };
+        var command = new Command("logs", "Print an experiment's output (labctl exp logs -f exp/3.2)") { lab, id, follow };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            await StreamAsync(context, client, Routes.ExperimentLogs(number, parseResult.GetValue(follow)), cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Metrics(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var id = IdArgument();
+        var command = new Command("metrics", "Print the per-step metrics (JSONL) an experiment appended to $LAB_METRICS so far") { lab, id };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = context.Connect(parseResult);
+            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            await StreamAsync(context, client, Routes.ExperimentMetrics(number), cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Cancel(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var id = IdArgument();
+        var command = new Command("cancel", "Cancel an experiment: a queued one at once, a running one with SIGTERM, grace, SIGKILL") { lab, id };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = context.Connect(parseResult);
+            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            var response = await client.PostAsync<ExperimentSubmitRequest, ExperimentRecord>(Routes.ExperimentCancel(number), null, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+            if (context.Format(parseResult) == OutputFormat.Json && response is not null)
+            {
+                context.Console.Out.WriteLine(response.Body);
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Wait(CliContext context)
+    {
+        var lab = LabOption.Create();
+        var id = IdArgument();
+        var command = new Command("wait", "Wait until an experiment ends (any time, any number of times); exit 0 succeeded, 1 failed, cancelled or timed out") { lab, id };
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(context, client, number, context.Format(parseResult) == OutputFormat.Json, cancellationToken).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    private static Argument<string> IdArgument() => new("experiment") { Description = "Experiment id, or label exp/IDEA.SEQ (in the lab of --lab or the current directory)" };
+
+    /// <summary>A numeric id as is; a label (exp/3.2 or 3.2) through the lab.</summary>
+    private static async Task<long> ResolveAsync(LabdClient client, ParseResult parseResult, Option<string?> lab, string text, CancellationToken cancellationToken)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return id;
+        }
+        var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
+        var label = text.StartsWith("exp/", StringComparison.Ordinal) ? text[4..] : text;
+        var response = await client.GetAsync(Routes.LabExperiment(labId, label), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+        return response.Value.Id;
+    }
+
+    private static async Task StreamAsync(CliContext context, LabdClient client, string route, CancellationToken cancellationToken)
+    {
+        var decoder = Encoding.UTF8.GetDecoder();
+        await client.StreamAsync(route, async (bytes, ct) =>
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+            var count = decoder.GetChars(bytes.Span, chars, flush: false);
+            await context.Console.Out.WriteAsync(chars.AsMemory(0, count), ct).ConfigureAwait(false);
+            await context.Console.Out.FlushAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static KeyValueList Describe(ExperimentRecord e) => new KeyValueList()
+        .Add("Experiment", $"{e.Label} (id {e.Id}) in lab {e.Lab}")
+        .Add("Status", e.Status + (e.ExitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $" (exit {code})") : ""))
+        .Add("Reason", e.Reason ?? "")
+        .Add("Metrics", MetricsText(e))
+        .Add("Command", string.Join(' ', e.Command))
+        .Add("Commit", e.Commit)
+        .Add("GPUs", e.GpuIds is { } ids ? string.Join(',', ids) : e.Gpus.ToString(CultureInfo.InvariantCulture))
+        .Add("Tags", string.Join(", ", e.Tags))
+        .Add("Meta", string.Join(", ", e.Meta.Select(m => m.Key + "=" + m.Value)))
+        .Add("Submitter", e.Submitter)
+        .Add("Created", Time(e.CreatedAt))
+        .Add("Started", e.StartedAt is { } s ? Time(s) : "")
+        .Add("Ended", e.EndedAt is { } x ? Time(x) : "");
+
+    private static string MetricsText(ExperimentRecord e) =>
+        e.Metrics is { Count: > 0 } m ? string.Join(' ', m.Select(kv => kv.Key + "=" + kv.Value.ToString("G6", CultureInfo.InvariantCulture))) : "";
+
+    private static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Labd.Git;
+using Labd.Hosting;
+using Labd.Protocol;
+using Labd.Runs;
+using Labd.SandboxPolicy;
+using Labd.Store;
+
+namespace Labd.Experiments;
+
+/// <summary>
+/// Runs queued experiments: a scheduling pass on every submit, end and periodic tick
+/// (<see cref="SchedulerCore"/> decides), each start recorded (run id, GPUs, running) before
+/// the sandbox is launched, each end harvested and recorded exactly once. The database is the
+/// truth: after a restart, running experiments whose run exists are re-adopted and those whose
+/// run never launched are queued again.
+/// </summary>
+internal sealed class ExperimentRunner(
+    ExperimentStore experiments,
+    StateStore store,
+    RunRegistry registry,
+    IRunPolicies policies,
+    IEgressProvider egress,
+    RunsOptions options,
+    LabdSettings settings,
+    ExternalGpus external,
+    ILogger<ExperimentRunner> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
+
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private readonly ConcurrentDictionary<long, byte> _watched = new();
+    private readonly ConcurrentDictionary<long, byte> _cancelRequested = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public string LabsDirectory => Path.Combine(options.StateDirectory, "labs");
+
+    /// <summary>The tree an experiment runs in: <c>&lt;stateDir&gt;/labs/&lt;lab&gt;/experiments/&lt;id&gt;/tree</c>.</summary>
+    public string TreeOf(string lab, long id) =>
+        Path.Combine(LabsDirectory, lab, "experiments", id.ToString(CultureInfo.InvariantCulture), "tree");
+
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var adopted = 0;
+        foreach (var experiment in await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (experiment.Status == ExperimentRecord.Running && await ReconcileAsync(experiment, cancellationToken).ConfigureAwait(false))
+            {
+                adopted++;
+            }
+        }
+        ExperimentLog.Readopted(logger, adopted);
+        _loop = LoopAsync(_stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _wake.Dispose();
+        _pass.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Cancels a running experiment: its run gets SIGTERM, grace, SIGKILL; the end records it cancelled.</summary>
+    public async Task CancelRunningAsync(ExperimentRecord experiment, CancellationToken cancellationToken)
+    {
+        _cancelRequested[experiment.Id] = 0;
+        if (experiment.RunId is { } runId && registry.Find(runId) is { } run)
+        {
+            await run.CancelAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The GPU leases right now: inventory, who holds what, what is busy outside labd.</summary>
+    public async Task<IReadOnlyList<GpuState>> GpusAsync(CancellationToken cancellationToken)
+    {
+        var running = (await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.Status == ExperimentRecord.Running).ToList();
+        var labs = await experiments.LabsAsync(running.Select(e => e.Lab), cancellationToken).ConfigureAwait(false);
+        var busy = external.Busy();
+        var result = new List<GpuState>();
+        foreach (var index in Inventory())
+        {
+            if (running.FirstOrDefault(e => e.GpuIds?.Contains(index) == true) is { } holder)
+            {
+                var owner = labs.TryGetValue(holder.Lab, out var lab) ? UnixName(lab.OwnerUid) : null;
+                result.Add(new GpuState(index, "leased", holder.Id, holder.Label, holder.Lab, owner));
+            }
+            else
+            {
+                result.Add(new GpuState(index, busy.Contains(index) ? "busy" : "free", null, null, null, null));
+            }
+        }
+        return result;
+    }
+
+    private IReadOnlyList<int> Inventory() => [.. Hosting.GpuInventory.Scan(settings.Current.Gpus).Where(g => g.Present).Select(g => g.Index)];
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PassAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ExperimentLog.PassFailed(logger, e, e.Message);
+            }
+            try
+            {
+                await _wake.WaitAsync(Tick, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PassAsync(CancellationToken cancellationToken)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var active = await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false);
+            var queued = active.Where(e => e.Status == ExperimentRecord.Queued).ToList();
+            if (queued.Count == 0)
+            {
+                return;
+            }
+            var running = active.Where(e => e.Status == ExperimentRecord.Running).ToList();
+            var labs = await experiments.LabsAsync(active.Select(e => e.Lab), cancellationToken).ConfigureAwait(false);
+            var caps = labs.Values.ToDictionary(l => l.Id, l => CapOf(l), StringComparer.Ordinal);
+            var state = new SchedulerState(
+                Inventory(),
+                external.Busy(),
+                [.. running.Select(e => new RunningJob(e.Id, e.Lab, e.Submitter, e.GpuIds ?? []))],
+                [.. queued.Where(e => labs.ContainsKey(e.Lab)).Select(e => new QueuedJob(e.Id, e.Lab, e.Submitter, e.Gpus, e.Priority))],
+                caps,
+                options.PoolSize);
+            foreach (var decision in SchedulerCore.Decide(state))
+            {
+                var runId = Guid.NewGuid().ToString("N")[..12];
+                if (!await experiments.MarkStartedAsync(decision.Id, runId, decision.GpuIds, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+                var experiment = (await experiments.GetAsync(decision.Id, cancellationToken).ConfigureAwait(false))!;
+                ExperimentLog.Starting(logger, experiment.Label, experiment.Id, runId, string.Join(',', decision.GpuIds));
+                _ = LaunchAsync(experiment, labs[experiment.Lab]);
+            }
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private int CapOf(LabRow lab) =>
+        policies.Find(lab.Policy) is { } policy
+            ? PolicyCompiler.Compile(policy, new PolicyVariables(lab.Path, lab.Path, WorkingDirectory.HomeOf(lab.OwnerUid))).Spec?.MaxGpus ?? 0
+            : 0;
+
+    private async Task LaunchAsync(ExperimentRecord experiment, LabRow lab)
+    {
+        Run run;
+        try
+        {
+            var tree = TreeOf(lab.Id, experiment.Id);
+            PrepareTreeParent(lab.Id, experiment.Id);
+            if (Directory.Exists(tree))
+            {
+                Directory.Delete(tree, recursive: true);
+            }
+            using (var repository = LabRepository.Open(lab.Path, lab.OwnerUid))
+            {
+                repository.Materialize(experiment.Commit, tree);
+            }
+            var spec = Compile(lab, tree, experiment.TimeoutSeconds);
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["LAB_EXPERIMENT"] = experiment.Label,
+                ["LAB_EXPERIMENT_ID"] = experiment.Id.ToString(CultureInfo.InvariantCulture),
+                ["LAB_IDEA"] = experiment.Idea.ToString(CultureInfo.InvariantCulture),
+                ["LAB_COMMIT"] = experiment.Commit,
+                ["LAB_METRICS"] = "/run/lab/" + RunPaths.MetricsFileName,
+                ["LAB_PROGRESS"] = "/run/lab/" + RunPaths.ProgressFileName,
+            };
+            run = await registry.StartAsync(
+                new RunRequest(spec, experiment.Command, tree, experiment.GpuIds ?? [], environment)
+                {
+                    RunId = experiment.RunId,
+                    WritableTree = tree,
+                    // Its own /run/lab/api.sock: an experiment of this lab, which sees who it is.
+                    ApiCaller = new SandboxApiCaller(Api.CallerKind.Experiment, experiment.Lab, null),
+                },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await RecordEndAsync(experiment, new ExperimentEnd(ExperimentRecord.Failed, "the experiment could not start: " + e.Message, null, null)).ConfigureAwait(false);
+            return;
+        }
+        if (_cancelRequested.ContainsKey(experiment.Id))
+        {
+            await run.CancelAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        await WatchAsync(experiment, run).ConfigureAwait(false);
+    }
+
+    private SandboxSpec Compile(LabRow lab, string tree, int? timeoutSeconds)
+    {
+        var policy = policies.Find(lab.Policy)
+            ?? throw new LabdException(ErrorCode.PolicyNotFound, $"lab {lab.Id}'s policy '{lab.Policy}' is not loaded; available: {string.Join(", ", policies.Names)}");
+        var result = PolicyCompiler.Compile(policy, new PolicyVariables(lab.Path, tree, WorkingDirectory.HomeOf(lab.OwnerUid)));
+        if (!result.Success)
+        {
+            throw new LabdException(ErrorCode.PolicyInvalid, $"policy '{lab.Policy}' does not compile for lab {lab.Id}: {string.Join("; ", result.Diagnostics.Where(d => d.IsError))}");
+        }
+        var spec = RunService.WithoutSymlinkedSystemDirectories(result.Spec);
+        if (timeoutSeconds is { } seconds && (spec.Limits.Timeout is not { } limit || TimeSpan.FromSeconds(seconds) < limit))
+        {
+            spec = spec with { Limits = spec.Limits with { Timeout = TimeSpan.FromSeconds(seconds) } };
+        }
+        return spec;
+    }
+
+    /// <summary>
+    /// Root-owned 0711 parents, so the sandbox user can reach its tree but list nothing; any
+    /// existing entry must be a real directory (never a symlink).
+    /// </summary>
+    private void PrepareTreeParent(string lab, long id)
+    {
+        var path = options.StateDirectory;
+        foreach (var part in new[] { "labs", lab, "experiments", id.ToString(CultureInfo.InvariantCulture) })
+        {
+            path = Path.Combine(path, part);
+            if (new FileInfo(path).LinkTarget is not null)
+            {
+                throw new IOException($"{path} is a symlink");
+            }
+            Interop.Chmod.CreateDirectory(path, 0b111_001_001);
+        }
+    }
+
+    /// <summary>Re-adopts a running experiment after a restart; false when it was queued again instead.</summary>
+    private async Task<bool> ReconcileAsync(ExperimentRecord experiment, CancellationToken cancellationToken)
+    {
+        if (experiment.RunId is not { } runId)
+        {
+            return false;
+        }
+        var run = registry.Find(runId);
+        if (run is not null && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
+        {
+            // The run directory exists but no supervisor ever locked it: labd died while
+            // launching. A supervisor spawned at that moment would write its pid at once.
+            var deadline = DateTimeOffset.UtcNow + LaunchGrace;
+            while (DateTimeOffset.UtcNow < deadline && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+            if (!File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
+            {
+                // Removing it frees its sandbox-user lease (a lease is alive while its directory is).
+                Directory.Delete(run.Paths.Directory, recursive: true);
+                run = null;
+            }
+        }
+        if (run is null)
+        {
+            if (await experiments.RequeueAsync(experiment.Id, runId, cancellationToken).ConfigureAwait(false))
+            {
+                ExperimentLog.Requeued(logger, experiment.Label, experiment.Id, runId);
+            }
+            return false;
+        }
+        _ = WatchAsync(experiment, run);
+        return true;
+    }
+
+    private async Task WatchAsync(ExperimentRecord experiment, Run run)
+    {
+        if (!_watched.TryAdd(experiment.Id, 0))
+        {
+            return;
+        }
+        try
+        {
+            var exit = await run.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            await egress.ReleaseAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+            ExperimentEnd end;
+            try
+            {
+                end = MetricsHarvest.Harvest(exit, run.Paths.Log);
+            }
+            catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
+            {
+                end = new ExperimentEnd(ExperimentRecord.Failed, "the run's output could not be read: " + e.Message, exit.ExitCode, null);
+            }
+            await RecordEndAsync(experiment, end).ConfigureAwait(false);
+            ReturnTree(experiment, run);
+        }
+        catch (OperationCanceledException)
+        {
+            // labd is stopping; the next labd re-adopts the run.
+        }
+        finally
+        {
+            _watched.TryRemove(experiment.Id, out _);
+        }
+    }
+
+    private async Task RecordEndAsync(ExperimentRecord experiment, ExperimentEnd end)
+    {
+        if (await experiments.FinishAsync(experiment, end, CancellationToken.None).ConfigureAwait(false))
+        {
+            _cancelRequested.TryRemove(experiment.Id, out _);
+            ExperimentLog.Ended(logger, experiment.Label, experiment.Id, end.Status, end.Reason);
+            var data = JsonSerializer.Serialize((await experiments.GetAsync(experiment.Id, CancellationToken.None).ConfigureAwait(false))!, ProtocolJsonContext.Default.ExperimentRecord);
+            await store.AppendEventAsync(Actor.Daemon, "exp.end", experiment.Id.ToString(CultureInfo.InvariantCulture), data, CancellationToken.None).ConfigureAwait(false);
+        }
+        Wake();
+    }
+
+    /// <summary>After the run: the tree back to the lab's owner (entries the target owns only, no links followed).</summary>
+    private void ReturnTree(ExperimentRecord experiment, Run run)
+    {
+        var tree = TreeOf(experiment.Lab, experiment.Id);
+        try
+        {
+            var plan = JsonSerializer.Deserialize(File.ReadAllText(run.Paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan);
+            if (plan is null || !Directory.Exists(tree))
+            {
+                return;
+            }
+            var target = RunRegistry.TargetHostUid(plan.User);
+            var owner = experiments.FindLabAsync(experiment.Lab, CancellationToken.None).GetAwaiter().GetResult()?.OwnerUid;
+            if (owner is { } uid)
+            {
+                TreeOwnership.Return(tree, target, uid, GroupOf(uid));
+            }
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException or JsonException)
+        {
+            ExperimentLog.TreeNotReturned(logger, experiment.Label, experiment.Id, e.Message);
+        }
+    }
+
+    internal static int GroupOf(int uid)
+    {
+        foreach (var line in File.ReadLines("/etc/passwd"))
+        {
+            var fields = line.Split(':');
+            if (fields.Length >= 4 && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) && id == uid
+                && int.TryParse(fields[3], CultureInfo.InvariantCulture, out var gid))
+            {
+                return gid;
+            }
+        }
+        return uid;
+    }
+
+    private static string? UnixName(int uid)
+    {
+        foreach (var line in File.ReadLines("/etc/passwd"))
+        {
+            var fields = line.Split(':');
+            if (fields.Length >= 3 && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) && id == uid)
+            {
+                return fields[0];
+            }
+        }
+        return uid.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Labd.Experiments;
+
+/// <summary>Experiments and the GPU scheduler in the daemon's container (after the runs component).</summary>
+internal static class ExperimentsServices
+{
+    public static IServiceCollection AddExperiments(this IServiceCollection services) =>
+        services
+            .AddSingleton<ExperimentStore>()
+            .AddSingleton<ExternalGpus>()
+            .AddSingleton<ExperimentRunner>()
+            .AddSingleton<ExperimentService>()
+            .AddHostedService(sp => sp.GetRequiredService<ExperimentRunner>());
+}
