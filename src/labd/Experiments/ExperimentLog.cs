@@ -3,27 +3,27 @@ namespace Labd.Experiments;
 /// <summary>Log messages of experiments and the GPU scheduler (event ids 7xxx). <c>Experiment</c> becomes LABD_EXPERIMENT.</summary>
 internal static partial class ExperimentLog
 {
-    [LoggerMessage(7000, LogLevel.Information, "Experiment {Experiment} ({Id}) in lab {Lab} queued by {Submitter}: {Command}")]
+    [LoggerMessage(7100, LogLevel.Information, "Experiment {Experiment} ({Id}) in lab {Lab} queued by {Submitter}: {Command}")]
     public static partial void Submitted(ILogger logger, string experiment, long id, string lab, string submitter, string command);
 
-    [LoggerMessage(7001, LogLevel.Information, "Experiment {Experiment} ({Id}) starting as run {Run} on GPUs [{Gpus}]")]
+    [LoggerMessage(7101, LogLevel.Information, "Experiment {Experiment} ({Id}) starting as run {Run} on GPUs [{Gpus}]")]
     public static partial void Starting(ILogger logger, string experiment, long id, string run, string gpus);
 
-    [LoggerMessage(7002, LogLevel.Information, "Experiment {Experiment} ({Id}) ended: {Status} {Reason}")]
+    [LoggerMessage(7102, LogLevel.Information, "Experiment {Experiment} ({Id}) ended: {Status} {Reason}")]
     public static partial void Ended(ILogger logger, string experiment, long id, string status, string? reason);
 
-    [LoggerMessage(7003, LogLevel.Warning, "Experiment {Experiment} ({Id}): run {Run} never started before labd stopped; queued again")]
+    [LoggerMessage(7103, LogLevel.Warning, "Experiment {Experiment} ({Id}): run {Run} never started before labd stopped; queued again")]
     public static partial void Requeued(ILogger logger, string experiment, long id, string run);
 
-    [LoggerMessage(7004, LogLevel.Warning, "nvidia-smi failed ({Reason}); GPUs are treated as free of processes labd did not start")]
+    [LoggerMessage(7104, LogLevel.Warning, "nvidia-smi failed ({Reason}); GPUs are treated as free of processes labd did not start")]
     public static partial void NvidiaSmiFailed(ILogger logger, string reason);
 
-    [LoggerMessage(7005, LogLevel.Error, "Experiment scheduler pass failed: {Reason}")]
+    [LoggerMessage(7105, LogLevel.Error, "Experiment scheduler pass failed: {Reason}")]
     public static partial void PassFailed(ILogger logger, Exception exception, string reason);
 
-    [LoggerMessage(7006, LogLevel.Warning, "Experiment {Experiment} ({Id}): could not hand its tree back: {Reason}")]
+    [LoggerMessage(7106, LogLevel.Warning, "Experiment {Experiment} ({Id}): could not hand its tree back: {Reason}")]
     public static partial void TreeNotReturned(ILogger logger, string experiment, long id, string reason);
 
-    [LoggerMessage(7007, LogLevel.Information, "Re-adopted {Count} running experiments")]
+    [LoggerMessage(7107, LogLevel.Information, "Re-adopted {Count} running experiments")]
     public static partial void Readopted(ILogger logger, int count);
 }
