@@ -148,6 +148,9 @@ internal static class Migrations
             ) STRICT;
             CREATE VIRTUAL TABLE search_index USING fts5 (lab_id UNINDEXED, kind UNINDEXED, ref UNINDEXED, text, tokenize = 'unicode61');
             """),
+        new(4, "experiments: per-lab status index (orient's running, queued and failures)", """
+            CREATE INDEX experiments_lab_status ON experiments (lab_id, status, ended_at);
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>

@@ -43,8 +43,10 @@ internal sealed class LeaderboardService(StateStore store, LabAccess access)
         {
             return new Leaderboard(metric.Name, metric.Direction, baseline, []);
         }
-        var perIdea = await BestValues.PerIdeaAsync(connection, lab, metric, cancellationToken).ConfigureAwait(false);
-        var parents = await ParentsAsync(connection, lab.Id, cancellationToken).ConfigureAwait(false);
+        var parents = await ParentsAsync(connection, lab.Id, rows.Select(r => r.Idea).Distinct(), cancellationToken).ConfigureAwait(false);
+        // Only the shown rows' parent ideas matter for Δ parent.
+        var parentIdeas = rows.SelectMany(r => parents.GetValueOrDefault(r.Idea) ?? []).ToHashSet();
+        var perIdea = await BestValues.PerIdeaAsync(connection, lab, metric, cancellationToken, parentIdeas).ConfigureAwait(false);
         var tags = await TagsAsync(connection, rows.Select(r => r.Id), cancellationToken).ConfigureAwait(false);
         var entries = new List<LeaderboardEntry>(rows.Count);
         foreach (var row in rows)
@@ -109,10 +111,11 @@ internal sealed class LeaderboardService(StateStore store, LabAccess access)
         return reference;
     }
 
-    private static async Task<Dictionary<int, IReadOnlyList<int>>> ParentsAsync(SqliteConnection connection, string lab, CancellationToken cancellationToken)
+    private static async Task<Dictionary<int, IReadOnlyList<int>>> ParentsAsync(SqliteConnection connection, string lab, IEnumerable<int> ideas, CancellationToken cancellationToken)
     {
-        var rows = await Db.ListAsync(connection, null, "SELECT number, parents FROM ideas WHERE lab_id = $lab AND parents <> '[]';",
-            r => (r.GetInt32(0), JsonSerializer.Deserialize(r.GetString(1), ProtocolJsonContext.Default.IReadOnlyListInt32) ?? []), cancellationToken, ("$lab", lab)).ConfigureAwait(false);
+        var rows = await Db.ListAsync(connection, null, "SELECT number, parents FROM ideas WHERE lab_id = $lab AND number IN (SELECT value FROM json_each($ideas)) AND parents <> '[]';",
+            r => (r.GetInt32(0), JsonSerializer.Deserialize(r.GetString(1), ProtocolJsonContext.Default.IReadOnlyListInt32) ?? []), cancellationToken,
+            ("$lab", lab), ("$ideas", "[" + string.Join(',', ideas.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]")).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Item1, r => r.Item2);
     }
 

@@ -35,6 +35,10 @@ internal sealed class OrientService(StateStore store, LabAccess access)
             "lab_id = $lab AND status IN ('failed', 'timed_out') AND ended_at IS NOT NULL AND ($since IS NULL OR julianday(ended_at) > julianday($since)) ORDER BY julianday(ended_at) DESC, id DESC",
             cancellationToken, ("$lab", labId), ("$since", since)).ConfigureAwait(false);
         var lastExperiment = (long)(await Db.ScalarAsync(connection, null, "SELECT coalesce(max(id), 0) FROM experiments WHERE lab_id = $lab;", cancellationToken, ("$lab", labId)).ConfigureAwait(false))!;
+        // Read marks are the one write here: on a crash, losing the last few (WAL, synchronous=NORMAL
+        // keeps the database consistent) only shows those failures once more. Not worth an fsync
+        // per orient, which serialises concurrent agents' turns.
+        await Db.ExecuteAsync(connection, null, "PRAGMA synchronous=NORMAL;", cancellationToken).ConfigureAwait(false);
         await Db.ExecuteAsync(connection, null, """
             INSERT INTO orient_marks (lab_id, reader, last_experiment, at) VALUES ($lab, $reader, $last, $at)
             ON CONFLICT (lab_id, reader) DO UPDATE SET last_experiment = excluded.last_experiment, at = excluded.at;
