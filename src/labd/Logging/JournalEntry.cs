@@ -20,12 +20,18 @@ internal static class JournalEntry
         ["Run"] = "LABD_RUN",
     };
 
+    private static readonly Serilog.Formatting.Display.MessageTemplateTextFormatter PlainMessage = new("{Message:lj}", System.Globalization.CultureInfo.InvariantCulture);
+
     public static byte[] Serialize(LogEvent logEvent, string identifier, int maxValueBytes)
     {
         using var buffer = new MemoryStream();
         Field(buffer, "PRIORITY", Priority(logEvent.Level).ToString(System.Globalization.CultureInfo.InvariantCulture), maxValueBytes);
         Field(buffer, "SYSLOG_IDENTIFIER", identifier, maxValueBytes);
-        var message = logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture);
+        // "lj": strings literal (no quotes), structures as JSON — `journalctl` shows prose; the values
+        // are in their own LABD_* fields anyway.
+        using var rendered = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        PlainMessage.Format(logEvent, rendered);
+        var message = rendered.ToString();
         if (logEvent.Exception is not null)
         {
             message += "\n" + logEvent.Exception;

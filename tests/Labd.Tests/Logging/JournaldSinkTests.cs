@@ -36,7 +36,7 @@ public sealed class JournaldSinkTests : IDisposable
 
         Assert.Contains(("PRIORITY", "4"), fields);
         Assert.Contains(("SYSLOG_IDENTIFIER", "labd"), fields);
-        Assert.Contains(("MESSAGE", "Run \"exp/3\" used 2 GPUs in \"/var/lib/labd\""), fields);
+        Assert.Contains(("MESSAGE", "Run exp/3 used 2 GPUs in /var/lib/labd"), fields);
         Assert.Contains(("LABD_EXPERIMENT", "exp/3"), fields);
         Assert.Contains(("LABD_RUN", "exp/3.2"), fields);
         Assert.Contains(("LABD_GPU_COUNT", "2"), fields);
@@ -56,7 +56,7 @@ public sealed class JournaldSinkTests : IDisposable
         Assert.Contains(("PRIORITY", "3"), fields);
         Assert.Contains(("LABD_LAB", "lab\nwith newline"), fields);
         var message = Assert.Single(fields, f => f.Name == "MESSAGE").Value;
-        Assert.StartsWith("Lab \"lab\nwith newline\" failed\nSystem.InvalidOperationException: boom", message, StringComparison.Ordinal);
+        Assert.StartsWith("Lab lab\nwith newline failed\nSystem.InvalidOperationException: boom", message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 10000)]
