@@ -339,7 +339,15 @@ internal sealed class ExperimentRunner(
             RunLog.EgressNotReopened(logger, run.Id, $"lab {experiment.Lab}'s policy changed or is gone since {experiment.Label} started, or launch.json is unreadable");
             return;
         }
-        await egress.BindAsync(run.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await egress.BindAsync(run.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // Fail closed for this run rather than keep labd from starting.
+            RunLog.EgressNotReopened(logger, run.Id, e.Message);
+        }
     }
 
     private async Task WatchAsync(ExperimentRecord experiment, Run run)
