@@ -300,8 +300,54 @@ internal sealed class ExperimentRunner(
             }
             return false;
         }
+        if (run.TryGetExit() is null)
+        {
+            await ReopenEgressAsync(experiment, run, cancellationToken).ConfigureAwait(false);
+        }
         _ = WatchAsync(experiment, run);
         return true;
+    }
+
+    /// <summary>
+    /// A re-adopted live run gets its egress listeners back (as plain runs do in
+    /// <see cref="RunService"/>), on the spec it was launched with: when the lab's policy changed
+    /// since (hash differs from launch.json's) nothing is opened and the run's network fails closed.
+    /// </summary>
+    private async Task ReopenEgressAsync(ExperimentRecord experiment, Run run, CancellationToken cancellationToken)
+    {
+        SandboxSpec? spec = null;
+        if (await experiments.FindLabAsync(experiment.Lab, cancellationToken).ConfigureAwait(false) is { } lab)
+        {
+            try
+            {
+                spec = Compile(lab, TreeOf(lab.Id, experiment.Id), experiment.TimeoutSeconds);
+            }
+            catch (LabdException)
+            {
+            }
+        }
+        LaunchPlan? plan = null;
+        try
+        {
+            plan = JsonSerializer.Deserialize(await File.ReadAllTextAsync(run.Paths.LaunchPlan, cancellationToken).ConfigureAwait(false), RunsJsonContext.Default.LaunchPlan);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+        }
+        if (spec is null || plan is null || spec.PolicyHash != plan.PolicyHash)
+        {
+            RunLog.EgressNotReopened(logger, run.Id, $"lab {experiment.Lab}'s policy changed or is gone since {experiment.Label} started, or launch.json is unreadable");
+            return;
+        }
+        try
+        {
+            await egress.BindAsync(run.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // Fail closed for this run rather than keep labd from starting.
+            RunLog.EgressNotReopened(logger, run.Id, e.Message);
+        }
     }
 
     private async Task WatchAsync(ExperimentRecord experiment, Run run)

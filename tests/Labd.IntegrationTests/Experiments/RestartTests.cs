@@ -68,6 +68,50 @@ public sealed class RestartTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_readopted_running_experiment_gets_its_egress_listeners_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await ExperimentsBed.StartAsync(ct);
+        var root = await bed.CreateLabAsync("lab-e", new Dictionary<string, string> { ["x"] = "x" }, ct);
+        var submitted = await bed.SubmitAsync("lab-e", new ExperimentSubmitRequest(1, ["sh", "-c", "echo started; sleep 30"], root, 0, null, [], new Dictionary<string, string>()), ct);
+        ExperimentRecord running;
+        // Up and running inside its sandbox (a kill before that re-queues it instead).
+        while ((running = await bed.GetAsync(Routes.Experiment(submitted.Id), ct)).Status != ExperimentRecord.Running
+            || !File.Exists(RunFile(bed, running, "output.log"))
+            || !(await File.ReadAllTextAsync(RunFile(bed, running, "output.log"), ct)).Contains("started", StringComparison.Ordinal))
+        {
+            await Task.Delay(50, ct);
+        }
+        using var binding = JsonDocument.Parse(await File.ReadAllTextAsync(RunFile(bed, running, "egress.json"), ct));
+        var dns = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(binding.RootElement.GetProperty("proxyAddress").GetString()!), binding.RootElement.GetProperty("dnsPort").GetInt32());
+        Assert.True(await ListeningAsync(dns, ct), $"no DNS listener on {dns} before the restart");
+
+        await bed.CrashAndRestartAsync(ct);
+
+        Assert.True(await ListeningAsync(dns, ct), $"the re-adopted {running.Label}'s DNS listener on {dns} was not re-opened\n{bed.Labd.Output}");
+        Assert.Equal(202, await bed.PostAsync(Routes.ExperimentCancel(running.Id), ct));
+        var ended = await bed.WaitAsync(running.Id, ct);
+        Assert.Equal((ExperimentRecord.Cancelled, running.RunId), (ended.Status, ended.RunId));
+    }
+
+    private static string RunFile(ExperimentsBed bed, ExperimentRecord experiment, string name) =>
+        Path.Combine(bed.Labd.StateDir, "runs", experiment.RunId ?? "none", name);
+
+    private static async Task<bool> ListeningAsync(System.Net.IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(endpoint, cancellationToken);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<IReadOnlyList<ExperimentRecord>> ListAsync(ExperimentsBed bed, CancellationToken cancellationToken)
     {
         using var client = bed.Labd.Client();
