@@ -6,7 +6,6 @@ using Labd.Hosting;
 using Labd.Protocol;
 using Labd.Runs;
 using Labd.SandboxPolicy;
-using Labd.Store;
 
 namespace Labd.Experiments;
 
@@ -19,7 +18,6 @@ namespace Labd.Experiments;
 /// </summary>
 internal sealed class ExperimentRunner(
     ExperimentStore experiments,
-    StateStore store,
     RunRegistry registry,
     IRunPolicies policies,
     IEgressProvider egress,
@@ -388,8 +386,6 @@ internal sealed class ExperimentRunner(
         {
             _cancelRequested.TryRemove(experiment.Id, out _);
             ExperimentLog.Ended(logger, experiment.Label, experiment.Id, end.Status, end.Reason);
-            var data = JsonSerializer.Serialize((await experiments.GetAsync(experiment.Id, CancellationToken.None).ConfigureAwait(false))!, ProtocolJsonContext.Default.ExperimentRecord);
-            await store.AppendEventAsync(Actor.Daemon, "exp.end", experiment.Id.ToString(CultureInfo.InvariantCulture), data, CancellationToken.None).ConfigureAwait(false);
         }
         Wake();
     }

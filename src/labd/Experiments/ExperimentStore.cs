@@ -216,6 +216,18 @@ internal sealed class ExperimentStore(StateStore store)
         search.Parameters.AddWithValue("$ref", experiment.Id.ToString(CultureInfo.InvariantCulture));
         search.Parameters.AddWithValue("$text", SearchText(experiment.Label, experiment.Command, experiment.Tags, experiment.Meta, end.Status, end.Reason));
         await search.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // The end event commits with the end itself: whoever sees the status sees the event, and a
+        // crash between the two cannot lose it.
+        var data = new System.Text.Json.Nodes.JsonObject
+        {
+            ["label"] = experiment.Label,
+            ["runId"] = experiment.RunId,
+            ["status"] = end.Status,
+            ["reason"] = end.Reason,
+            ["exitCode"] = end.ExitCode,
+            ["metrics"] = end.Metrics is null ? null : new System.Text.Json.Nodes.JsonObject(end.Metrics.Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))),
+        };
+        await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "exp.end", experiment.Id.ToString(CultureInfo.InvariantCulture), data.ToJsonString(), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }

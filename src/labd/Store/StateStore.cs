@@ -73,9 +73,17 @@ internal sealed class StateStore
     /// <summary>Appends to the audit log; returns once the row is durably committed.</summary>
     public async Task<StoredEvent> AppendEventAsync(Actor actor, string kind, string? subject, string? dataJson, CancellationToken cancellationToken)
     {
-        var at = DateTimeOffset.UtcNow;
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await AppendEventAsync(connection, null, actor, kind, subject, dataJson, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends to the audit log inside the caller's transaction, so the event commits (or
+    /// not) together with the change it records.</summary>
+    public static async Task<StoredEvent> AppendEventAsync(SqliteConnection connection, SqliteTransaction? transaction, Actor actor, string kind, string? subject, string? dataJson, CancellationToken cancellationToken)
+    {
+        var at = DateTimeOffset.UtcNow;
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO events (at, actor_kind, actor_uid, kind, subject, data)
             VALUES ($at, $actorKind, $actorUid, $kind, $subject, $data)

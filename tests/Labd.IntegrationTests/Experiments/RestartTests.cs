@@ -38,7 +38,10 @@ public sealed class RestartTests
             }
             var ids = submitted.Select(e => e.Id).ToHashSet();
             List<ExperimentRecord> running;
-            while ((running = [.. (await ListAsync(bed, ct)).Where(e => ids.Contains(e.Id) && e.Status == ExperimentRecord.Running)]).Count < 4)
+            // Running *and launched*: a row is marked running just before its sandbox starts, and a kill
+            // in between rightly queues it again under a new run id (tested by the run-once checks).
+            while ((running = [.. (await ListAsync(bed, ct)).Where(e => ids.Contains(e.Id) && e.Status == ExperimentRecord.Running
+                && File.Exists(Path.Combine(bed.Labd.StateDir, "runs", e.RunId ?? "none", "started")))]).Count < 4)
             {
                 await Task.Delay(50, ct);
             }
