@@ -38,6 +38,7 @@ internal sealed class SystemdLifecycle(
             LabdLog.Stopping(logger);
             Notify("STOPPING=1\nSTATUS=Stopping");
         });
+        Interop.Signals.RestoreDefault(Interop.Signals.SIGHUP);
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             // Reload instead of the default action (terminate).
