@@ -86,7 +86,7 @@ public sealed class HygieneTests(SandboxFixture fx)
         var r = await fx.RunAsync($"setsid sh -c 'sleep 9999; : {marker}' & sleep 0.3; kill -9 -1; echo after-kill", cancellationToken: TestContext.Current.CancellationToken);
         Assert.NotEqual(RunOutcome.SetupFailed, r.Exit.Outcome);
         Assert.False(bystander.HasExited);
-        Assert.Empty(HostProcessesWith(marker));
+        Assert.Empty(HostProcesses.With(marker));
     }
 
     [Fact(Timeout = 120_000)]
@@ -94,15 +94,15 @@ public sealed class HygieneTests(SandboxFixture fx)
     {
         var marker = "labd-p1-" + Guid.NewGuid().ToString("N")[..8];
         var run = await fx.StartAsync($"sh -c 'sleep 9999; : {marker}' & wait", cancellationToken: TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => HostProcessesWith(marker).Count > 0, TimeSpan.FromSeconds(30));
-        Assert.NotEmpty(HostProcessesWith(marker));
+        await HostProcesses.WaitUntilAsync(() => HostProcesses.With(marker).Count > 0, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.NotEmpty(HostProcesses.With(marker));
         // Same settling as the negative control, so that SIGPIPE on the log pipe is not what kills.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
         Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
         // The supervisor's threads exit one by one: the sandbox (parent-death signal of the forking
         // thread) can be gone a moment before the last thread closes the lock file. Both within 1 s.
-        await WaitUntilAsync(() => HostProcessesWith(marker).Count == 0 && !run.IsSupervisorAlive(), TimeSpan.FromSeconds(1));
-        Assert.Empty(HostProcessesWith(marker));
+        await HostProcesses.WaitUntilAsync(() => HostProcesses.With(marker).Count == 0 && !run.IsSupervisorAlive(), TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.Empty(HostProcesses.With(marker));
         Assert.False(run.IsSupervisorAlive());
         Assert.Equal(RunOutcome.Lost, (await run.WaitAsync(TestContext.Current.CancellationToken)).Outcome);
     }
@@ -114,8 +114,7 @@ public sealed class HygieneTests(SandboxFixture fx)
         var run = await fx.StartAsync($"sh -c 'sleep 9999; : {marker}' & wait", W.NoDieWithParent, cancellationToken: TestContext.Current.CancellationToken);
         // The chain's first stages (prlimit, setpriv) run as root with the command in their argv:
         // wait for the target itself, as the sandbox uid, before taking the uid to sweep.
-        await WaitUntilAsync(() => HostProcessesWith(marker).Any(p => UidOf(p) > 0), TimeSpan.FromSeconds(30));
-        var uid = HostProcessesWith(marker).Select(UidOf).First(u => u > 0);
+        var uid = await HostProcesses.SandboxUidAsync(marker, TestContext.Current.CancellationToken);
         // Let rootlesskit finish its start-up chatter on the log pipe: a write into the pipe of a
         // dead supervisor is a SIGPIPE that would end the chain by itself and blind the control.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
@@ -123,7 +122,7 @@ public sealed class HygieneTests(SandboxFixture fx)
         await Task.Delay(1500, TestContext.Current.CancellationToken);
         try
         {
-            Assert.NotEmpty(HostProcessesWith(marker));
+            Assert.NotEmpty(HostProcesses.With(marker));
         }
         finally
         {
@@ -144,7 +143,7 @@ public sealed class HygieneTests(SandboxFixture fx)
     public async Task Cancel_ends_the_run_and_is_recorded()
     {
         var run = await fx.StartAsync("sleep 60", cancellationToken: TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => File.Exists(run.Paths.Started), TimeSpan.FromSeconds(30));
+        await HostProcesses.WaitUntilAsync(() => File.Exists(run.Paths.Started), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await run.CancelAsync(TestContext.Current.CancellationToken);
         var exit = await run.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(RunOutcome.Cancelled, exit.Outcome);
@@ -173,50 +172,5 @@ public sealed class HygieneTests(SandboxFixture fx)
         Assert.NotNull(binding);
         Assert.Equal(EgressHostAddress.Default, binding.ProxyAddress);
         Assert.Equal([80, 443], binding.PortMap.Keys.Order());
-    }
-
-    private static List<int> HostProcessesWith(string marker)
-    {
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(marker, StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-        return found;
-    }
-
-    /// <summary>The process's real uid; 0 when it has gone (never mistaken for a sandbox uid).</summary>
-    private static int UidOf(int pid)
-    {
-        try
-        {
-            return int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
     }
 }
