@@ -25,4 +25,5 @@ public enum ErrorCode
     ExperimentNotFound,
     NotARepository,
     MergeConflict,
+    AgentNotFound,
 }

@@ -23,6 +23,7 @@ public static class ErrorCodes
         ErrorCode.ExperimentNotFound => "experiment-not-found",
         ErrorCode.NotARepository => "not-a-repository",
         ErrorCode.MergeConflict => "merge-conflict",
+        ErrorCode.AgentNotFound => "agent-not-found",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

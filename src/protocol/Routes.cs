@@ -92,6 +92,23 @@ public static class Routes
 
     public const string Gpus = Prefix + "/gpus";
 
+    /// <summary><c>POST</c>: start an agent (<see cref="AgentStartRequest"/>); <c>GET</c>: list them (<c>?lab=</c>).
+    /// Never served on a sandbox's socket: agents do not start, list or stop agents.</summary>
+    public const string Agents = Prefix + "/agents";
+
+    public static string AgentsOf(string? lab) => Agents + Query(("lab", lab));
+
+    public static string Agent(long id) => Agents + "/" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string AgentStop(long id) => Agent(id) + "/stop";
+
+    /// <summary>NDJSON lines of the agent's turns' output (<c>?follow=true&amp;turn=N&amp;tail=N</c>).</summary>
+    public static string AgentLogs(long id, bool follow, int? turn = null, int? tail = null) =>
+        Agent(id) + "/logs" + Query(("follow", follow ? "true" : null), ("turn", turn?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("tail", tail?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>labd's API guide for agents (text/markdown): what to call first, the metrics contract, how to wait.</summary>
+    public const string Guide = Prefix + "/guide";
+
     /// <summary>Host name used in request URIs over the Unix socket; labd ignores it.</summary>
     public const string Host = "labd";
 }

@@ -28,7 +28,7 @@ internal sealed class LabdApiException : Exception
 
     public int ExitCode => KnownCode switch
     {
-        ErrorCode.NotFound or ErrorCode.RunNotFound or ErrorCode.PolicyNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound => ExitCodes.NotFound,
+        ErrorCode.NotFound or ErrorCode.RunNotFound or ErrorCode.PolicyNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound or ErrorCode.AgentNotFound => ExitCodes.NotFound,
         ErrorCode.Forbidden or ErrorCode.NotAMember => ExitCodes.PermissionDenied,
         ErrorCode.Conflict or ErrorCode.MergeConflict => ExitCodes.Conflict,
         ErrorCode.BadRequest or ErrorCode.PolicyInvalid or ErrorCode.NotARepository => ExitCodes.Invalid,

@@ -164,7 +164,7 @@ internal sealed class RunRegistry
         {
             return;
         }
-        var caller = new Caller(apiCaller.Kind, user.Uid, user.Gid, 0, user.Name, new CallerScope(apiCaller.LabId ?? "", apiCaller.AgentId, id));
+        var caller = new Caller(apiCaller.Kind, user.Uid, user.Gid, 0, user.Name, new CallerScope(apiCaller.LabId ?? "", apiCaller.AgentId, id) { Role = apiCaller.Role });
         _sockets.Open(id, paths.ApiSocket, caller, uid => uid == user.Uid || (uid >= user.SubIdStart && uid < user.SubIdStart + user.SubIdCount));
     }
 

@@ -151,8 +151,51 @@ internal static class Migrations
         new(4, "experiments: per-lab status index (orient's running, queued and failures)", """
             CREATE INDEX experiments_lab_status ON experiments (lab_id, status, ended_at);
             """),
+        new(5, "agents: sessions and their turns", """
+            CREATE TABLE agents (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                lab_id         TEXT    NOT NULL REFERENCES labs (id) ON DELETE CASCADE,
+                role           TEXT    NOT NULL,
+                kind           TEXT    NOT NULL,
+                command        TEXT    NOT NULL CHECK (json_valid(command)),
+                output         TEXT    NOT NULL,
+                status         TEXT    NOT NULL CHECK (status IN ('running', 'stopping', 'stopped', 'finished', 'failed')),
+                reason         TEXT,
+                interval_s     INTEGER,
+                max_turns      INTEGER,
+                budget_usd     REAL,
+                until          TEXT,
+                turns          INTEGER NOT NULL DEFAULT 0,
+                cost_usd       REAL    NOT NULL DEFAULT 0,
+                input_tokens   INTEGER NOT NULL DEFAULT 0,
+                output_tokens  INTEGER NOT NULL DEFAULT 0,
+                branch         TEXT    NOT NULL,
+                worktree       TEXT    NOT NULL,
+                policy         TEXT    NOT NULL,
+                owner_uid      INTEGER NOT NULL,
+                created_by     TEXT    NOT NULL,
+                created_at     TEXT    NOT NULL,
+                next_turn_at   TEXT,
+                ended_at       TEXT
+            ) STRICT;
+            CREATE INDEX agents_lab ON agents (lab_id, id);
+            CREATE INDEX agents_status ON agents (status);
+            CREATE TABLE agent_turns (
+                agent          INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+                number         INTEGER NOT NULL,
+                run_id         TEXT,
+                status         TEXT    NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'stopped')),
+                exit_code      INTEGER,
+                started_at     TEXT    NOT NULL,
+                ended_at       TEXT,
+                cost_usd       REAL,
+                input_tokens   INTEGER,
+                output_tokens  INTEGER,
+                PRIMARY KEY (agent, number)
+            ) STRICT;
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>
-    public static IReadOnlyList<string> CountedTables { get; } = ["events", "runs", "labs", "ideas", "experiments"];
+    public static IReadOnlyList<string> CountedTables { get; } = ["events", "runs", "labs", "ideas", "experiments", "agents"];
 }

@@ -21,9 +21,9 @@ internal static class TrackerCaller
     public static bool IsSandboxed(Caller caller) => caller.Kind is CallerKind.Agent or CallerKind.Experiment;
 
     /// <summary>The message recipients addressed to this caller besides <c>all</c>: <c>user</c> for people,
-    /// <c>agent:ID</c> for agents (roles are not known yet, so role:R messages reach every agent).</summary>
+    /// <c>agent:ID</c> and <c>role:R</c> (its own role) for agents.</summary>
     public static bool Receives(Caller caller, string recipient) =>
         recipient == "all"
         || (!IsSandboxed(caller) && recipient == "user")
-        || (caller.Kind == CallerKind.Agent && (recipient == ActorOf(caller) || recipient.StartsWith("role:", StringComparison.Ordinal)));
+        || (caller.Kind == CallerKind.Agent && (recipient == ActorOf(caller) || (caller.Scope?.Role is { } role && recipient == "role:" + role)));
 }

@@ -14,4 +14,8 @@ public sealed record Orientation(
     LeaderboardEntry? Best,
     IReadOnlyList<OrientExperiment> Failures,
     IReadOnlyList<MessageRecord> Unread,
-    IReadOnlyList<OrientIdea> Suggested);
+    IReadOnlyList<OrientIdea> Suggested)
+{
+    /// <summary>For an agent reading its own orient: the turns, dollars and time it has left; null otherwise.</summary>
+    public AgentBudget? Budget { get; init; }
+}

@@ -19,6 +19,10 @@ public sealed record LabdConfig(
     /// <summary>The sandbox user pool; see <see cref="SandboxConfig"/>.</summary>
     public SandboxConfig Sandbox { get; init; } = SandboxConfig.Default;
 
+    /// <summary>Agent kinds by name; the file's entries replace the embedded ones of the same name
+    /// (<see cref="AgentKindConfig.Defaults"/>) and add new ones.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, AgentKindConfig> Agents { get; init; } = AgentKindConfig.Defaults;
+
     public const string DefaultPath = "/etc/labd/labd.yaml";
 
     public static LabdConfig Default { get; } = new(
@@ -29,5 +33,5 @@ public sealed record LabdConfig(
         PolicyDir: "/etc/labd/policies");
 
     /// <summary>Top-level keys, in the order the error message lists them.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress", "sandbox"];
+    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress", "sandbox", "agents"];
 }

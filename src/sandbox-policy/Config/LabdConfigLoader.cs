@@ -58,6 +58,7 @@ public static class LabdConfigLoader
                 "groups" => config with { Groups = ParseGroups(reader, value) },
                 "egress" => config with { Egress = ParseEgress(reader, value) },
                 "sandbox" => config with { Sandbox = ParseSandbox(reader, value) },
+                "agents" => config with { Agents = ParseAgents(reader, value) },
                 _ => config with { Gpus = ParseGpus(reader, value) },
             };
         }
@@ -103,6 +104,60 @@ public static class LabdConfigLoader
             sandbox = sandbox with { PoolSize = size };
         }
         return sandbox;
+    }
+
+    private static ImmutableDictionary<string, AgentKindConfig> ParseAgents(NodeReader reader, YamlNode node)
+    {
+        var agents = AgentKindConfig.Defaults;
+        foreach (var (nameNode, value) in reader.Mapping(node, "agents").Children)
+        {
+            var name = (nameNode as YamlScalarNode)?.Value ?? "";
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]{0,31}$") || name == AgentKindConfig.Custom)
+            {
+                throw reader.Error(nameNode, $"agents: '{name}' is not a valid agent kind name; use lower-case letters, digits and '-', starting with a letter ('{AgentKindConfig.Custom}' is reserved for --agent-command)");
+            }
+            var where = "agents." + name;
+            ImmutableArray<string>? command = null;
+            var output = AgentKindConfig.Text;
+            var credentials = ImmutableDictionary<string, string>.Empty;
+            foreach (var (key, entry) in reader.Entries(reader.Mapping(value, where), AgentKindConfig.Keys, where))
+            {
+                switch (key)
+                {
+                    case "command":
+                        if (entry is not YamlSequenceNode { Children.Count: > 0 } argv)
+                        {
+                            throw reader.Error(entry, $"{where}.command must be a non-empty list (an argv, no shell), e.g. [my-agent, --prompt, \"{{prompt}}\"]");
+                        }
+                        command = [.. argv.Children.Select(c => reader.Scalar(c, where + ".command[]"))];
+                        break;
+                    case "output":
+                        output = reader.Scalar(entry, where + ".output");
+                        if (!AgentKindConfig.Outputs.Contains(output))
+                        {
+                            throw reader.Error(entry, $"{where}.output must be one of {string.Join(", ", AgentKindConfig.Outputs)}, got '{output}'");
+                        }
+                        break;
+                    default:
+                        foreach (var (envNode, fileNode) in reader.Mapping(entry, where + ".credentials").Children)
+                        {
+                            var env = (envNode as YamlScalarNode)?.Value ?? "";
+                            if (!System.Text.RegularExpressions.Regex.IsMatch(env, "^[A-Za-z_][A-Za-z0-9_]*$"))
+                            {
+                                throw reader.Error(envNode, $"{where}.credentials: '{env}' is not an environment variable name");
+                            }
+                            credentials = credentials.SetItem(env, reader.AbsolutePath(fileNode, $"{where}.credentials.{env}"));
+                        }
+                        break;
+                }
+            }
+            if (command is null)
+            {
+                throw reader.Error(value, $"{where} needs a command: the argv of one turn, e.g. [my-agent, --prompt, \"{{prompt}}\"]");
+            }
+            agents = agents.SetItem(name, new AgentKindConfig(command.Value, output, credentials));
+        }
+        return agents;
     }
 
     private static GpusConfig ParseGpus(NodeReader reader, YamlNode node)

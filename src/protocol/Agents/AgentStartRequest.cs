@@ -1,0 +1,18 @@
+namespace Labd.Protocol;
+
+/// <summary>
+/// <c>POST /v1/agents</c>: start an agent session on a lab. Exactly one of <see cref="Kind"/>
+/// (a name from labd.yaml's <c>agents</c>: claude, codex, or the admin's own) and
+/// <see cref="Command"/> (a custom argv, kind <c>custom</c>) is set. Without
+/// <see cref="IntervalSeconds"/> the session runs one turn (<c>agent start</c>); with it, turns
+/// start at each interval boundary until stopped or a budget is spent (<c>agent loop -d</c>).
+/// </summary>
+public sealed record AgentStartRequest(
+    string Lab,
+    string? Kind,
+    IReadOnlyList<string>? Command,
+    string? Role,
+    int? IntervalSeconds,
+    int? MaxTurns,
+    double? BudgetUsd,
+    DateTimeOffset? Until);
