@@ -2,15 +2,29 @@ using System.Runtime.InteropServices;
 
 namespace Labd.Interop;
 
-/// <summary>kill(2): signals by number, for what <see cref="System.Diagnostics.Process.Kill()"/> cannot send.</summary>
+/// <summary>Signals by number: kill(2) for what <see cref="System.Diagnostics.Process.Kill()"/> cannot
+/// send (supervisor, sandbox chain, labd itself in tests), and the disposition labd inherits.</summary>
 internal static partial class Signals
 {
     public const int SIGHUP = 1;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGCONT = 18;
 
-    public static void Send(int pid, int signal) =>
-        Errno.Check(() => Kill(pid, signal), $"kill({pid}, {signal})");
+    /// <summary>Sends <paramref name="signal"/>; false when the process no longer exists.</summary>
+    public static bool Send(int pid, int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
+        if (Kill(pid, signal) == 0)
+        {
+            return true;
+        }
+        if (Marshal.GetLastPInvokeError() == Errno.ESRCH)
+        {
+            return false;
+        }
+        throw Errno.Last($"kill({pid}, {signal})");
+    }
 
     /// <summary>
     /// Restores the default disposition of <paramref name="signal"/>. A parent that ignored it

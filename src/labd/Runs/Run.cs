@@ -75,7 +75,7 @@ internal sealed class Run
         cancellationToken.ThrowIfCancellationRequested();
         if (SupervisorPid is int pid)
         {
-            Kill.Send(pid, Kill.SIGTERM);
+            Signals.Send(pid, Signals.SIGTERM);
         }
         return Task.CompletedTask;
     }

@@ -146,7 +146,7 @@ internal sealed class SandboxChain
                 RestoreAsync("iptables-restore", _plan.IPv4Rules, token),
                 RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token));
         }
-        Kill.Send(_gatePid, Kill.SIGCONT);
+        Signals.Send(_gatePid, Signals.SIGCONT);
     }
 
     private async Task RestoreAsync(string tool, string rules, CancellationToken cancellationToken)
@@ -173,7 +173,7 @@ internal sealed class SandboxChain
         }
         foreach (var pid in ProcessTree.Descendants(init).Prepend(init))
         {
-            Kill.Send(pid, Kill.SIGTERM);
+            Signals.Send(pid, Signals.SIGTERM);
         }
     }
 
@@ -184,15 +184,15 @@ internal sealed class SandboxChain
         var init = SandboxInit();
         if (init > 0)
         {
-            Kill.Send(init, Kill.SIGKILL);
+            Signals.Send(init, Signals.SIGKILL);
         }
         if (_gatePid > 0)
         {
-            Kill.Send(_gatePid, Kill.SIGKILL);
+            Signals.Send(_gatePid, Signals.SIGKILL);
         }
         if (!Process.HasExited)
         {
-            Kill.Send(Process.Id, Kill.SIGKILL);
+            Signals.Send(Process.Id, Signals.SIGKILL);
         }
     }
 
@@ -212,7 +212,7 @@ internal sealed class SandboxChain
             }
             foreach (var pid in left)
             {
-                killed += Kill.Send(pid, Kill.SIGKILL) ? 1 : 0;
+                killed += Signals.Send(pid, Signals.SIGKILL) ? 1 : 0;
             }
             Thread.Sleep(20);
         }

@@ -98,7 +98,7 @@ public sealed class HygieneTests(SandboxFixture fx)
         Assert.NotEmpty(HostProcesses.With(marker));
         // Same settling as the negative control, so that SIGPIPE on the log pipe is not what kills.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
-        Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
+        Signals.Send(run.SupervisorPid!.Value, Signals.SIGKILL);
         // The supervisor's threads exit one by one: the sandbox (parent-death signal of the forking
         // thread) can be gone a moment before the last thread closes the lock file. Both within 1 s.
         await HostProcesses.WaitUntilAsync(() => HostProcesses.With(marker).Count == 0 && !run.IsSupervisorAlive(), TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
@@ -118,7 +118,7 @@ public sealed class HygieneTests(SandboxFixture fx)
         // Let rootlesskit finish its start-up chatter on the log pipe: a write into the pipe of a
         // dead supervisor is a SIGPIPE that would end the chain by itself and blind the control.
         await Task.Delay(2000, TestContext.Current.CancellationToken);
-        Kill.Send(run.SupervisorPid!.Value, Kill.SIGKILL);
+        Signals.Send(run.SupervisorPid!.Value, Signals.SIGKILL);
         await Task.Delay(1500, TestContext.Current.CancellationToken);
         try
         {
