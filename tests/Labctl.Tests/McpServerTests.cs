@@ -100,7 +100,7 @@ public sealed class McpServerTests : IDisposable
         await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
             .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
             .Answer("/v1/labs/cifar/orient", CannedResponse.Json(Orientation))
-            .Answer("/v1/labs/cifar/ideas/9/conclude", CannedResponse.Problem(404, "idea-not-found", "lab 'cifar' has no idea 9; see `labctl idea ls`"));
+            .Answer("/v1/labs/cifar/ideas/9/conclude", CannedResponse.Problem(404, "idea-not-found", "idea 9 not found in lab 'cifar'; `labctl idea ls` lists them"));
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = LabctlBinary.Path,
@@ -117,7 +117,7 @@ public sealed class McpServerTests : IDisposable
         Assert.NotEqual(true, orient.IsError);
         Assert.Equal(JsonDocument.Parse(Orientation).RootElement.GetRawText().Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal), Text(orient));
         Assert.True(conclude.IsError);
-        Assert.Equal("lab 'cifar' has no idea 9; see `labctl idea ls` (idea-not-found)", Text(conclude));
+        Assert.Equal("idea 9 not found in lab 'cifar'; `labctl idea ls` lists them (idea-not-found)", Text(conclude));
         Assert.True(guide.IsError);
         Assert.Contains("this labd serves no agent guide", Text(guide), StringComparison.Ordinal);
         Assert.Equal(Text(orient), Text(again));
@@ -126,6 +126,24 @@ public sealed class McpServerTests : IDisposable
         Assert.Equal(1, paths.Count(p => p == "/v1/self"));
         Assert.DoesNotContain(paths, p => p.StartsWith("/v1/labs/resolve", StringComparison.Ordinal));
         Assert.Equal(2, paths.Count(p => p == "/v1/labs/cifar/orient"));
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Mcp_help_teaches_how_to_attach_it_and_stays_one_line_in_the_command_list()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var help = await LabctlBinary.RunAsync(new Dictionary<string, string>(), ct, "mcp", "--help");
+        var root = await LabctlBinary.RunAsync(new Dictionary<string, string>(), ct, "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("""{"mcpServers": {"labd": {"command": "labctl", "args": ["mcp"]}}}""", help.Out, StringComparison.Ordinal);
+        Assert.Contains("claude --mcp-config", help.Out, StringComparison.Ordinal);
+        Assert.Contains("[mcp_servers.labd]", help.Out, StringComparison.Ordinal);
+        var line = Assert.Single(root.Out.Split('\n'), l => l.StartsWith("  mcp ", StringComparison.Ordinal));
+        var next = root.Out.Split('\n').SkipWhile(l => l != line).Skip(1).First();
+        Assert.False(next.StartsWith("    ", StringComparison.Ordinal), "the mcp description spills over lines in labctl --help: " + next);
+        Assert.DoesNotContain("mcp_servers", root.Out, StringComparison.Ordinal);
     }
 
     private static JsonElement Frame(string line)

@@ -6,9 +6,10 @@ namespace Labctl.Commands;
 /// <summary><c>labctl mcp</c>: labd's lab operations as MCP tools on stdio, for coding agents.</summary>
 internal static class McpCommand
 {
+    public const string Description = "Serve the lab's operations as MCP tools over stdio, for coding agents (JSON-RPC on stdout, diagnostics on stderr); `labctl mcp --help` shows how to attach it";
+
     public const string Help = """
-        Serve the lab's operations as MCP tools over stdio (JSON-RPC on stdout; diagnostics on stderr only).
-        An MCP client starts it. In an agent's sandbox it talks to its own socket (/run/lab/api.sock,
+        An MCP client (Claude Code, Codex, ...) starts it as a child process. In an agent's sandbox it talks to its own socket (/run/lab/api.sock,
         where the caller is the agent) and the lab is the agent's; elsewhere the lab is --lab or the
         one containing the directory it starts in. Tools: lab_orient, lab_leaderboard, lab_search,
         lab_idea_new, lab_idea_note, lab_idea_conclude, lab_exp_run, lab_exp_wait, lab_exp_logs,
@@ -31,7 +32,8 @@ internal static class McpCommand
     public static Command Create(CliContext context)
     {
         var lab = LabOption.Create();
-        var command = new Command("mcp", Help) { lab };
+        var command = new Command("mcp", Description) { lab };
+        HelpEpilogue.Add(command, Help);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             // stdout is the protocol's: take the raw stream, then point Console.Out at stderr so a
