@@ -34,6 +34,7 @@ internal static class CommandTree
         root.Subcommands.Add(ExpCommand.Create(context));
         root.Subcommands.Add(GpuCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));
+        root.Subcommands.Add(McpCommand.Create(context));
 
         HelpEpilogue.Attach(root);
         return root;

@@ -4,9 +4,14 @@ using System.CommandLine.Invocation;
 
 namespace Labctl;
 
-/// <summary>Adds the exit code table and environment to <c>labctl --help</c>.</summary>
+/// <summary>Adds the exit code table and environment to <c>labctl --help</c>, and a command's own epilogue to its help.</summary>
 internal sealed class HelpEpilogue(HelpAction help) : SynchronousCommandLineAction
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string> Epilogues = [];
+
+    /// <summary>Text printed after <paramref name="command"/>'s own help only (its description stays one line in the parent's list).</summary>
+    public static void Add(Command command, string text) => Epilogues.AddOrUpdate(command, text);
+
     public static void Attach(RootCommand root)
     {
         foreach (var option in root.Options)
@@ -24,6 +29,10 @@ internal sealed class HelpEpilogue(HelpAction help) : SynchronousCommandLineActi
         if (parseResult.CommandResult.Command is RootCommand)
         {
             Write(parseResult.InvocationConfiguration.Output);
+        }
+        else if (Epilogues.TryGetValue(parseResult.CommandResult.Command, out var epilogue))
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(epilogue);
         }
         return exitCode;
     }

@@ -1,0 +1,105 @@
+using System.Text;
+using Labctl.Commands;
+using Labd.Protocol;
+
+namespace Labctl.Mcp;
+
+/// <summary>The experiments' tools: run, wait, logs.</summary>
+internal static class ExperimentTools
+{
+    internal const int DefaultWaitSeconds = 300;
+    internal const int MaxWaitSeconds = 3600;
+    internal const int DefaultTailLines = 100;
+    internal const int MaxTailLines = 2000;
+
+    public static IEnumerable<LabTool> Create() =>
+    [
+        new("lab_exp_run",
+            "Queue an experiment: labd snapshots the working tree (uncommitted changes included) onto the idea's branch and runs the command in a sandbox on that commit. The command's last output line must be {\"metrics\": {\"NAME\": NUMBER, ...}}. Returns the experiment (id, label exp/<idea>.<seq>, status queued); then lab_exp_wait.",
+            """
+            {"type":"object","properties":{
+              "idea":{"type":"integer","description":"The idea this experiment belongs to"},
+              "command":{"type":"array","items":{"type":"string"},"minItems":1,"description":"argv, e.g. [\"python3\",\"train.py\",\"--lr\",\"0.1\"]; one word: .py runs with python3, .sh with sh"},
+              "gpus":{"type":"integer","minimum":0,"description":"GPUs to lease (at most the lab policy's)"},
+              "tags":{"type":"array","items":{"type":"string"},"description":"Tags, e.g. [\"baseline\"]"},
+              "meta":{"type":"object","additionalProperties":{"type":"string"},"description":"key=value facts to record, e.g. {\"lr\":\"0.1\"}"},
+              "timeoutSeconds":{"type":"integer","minimum":1,"description":"Wall-clock limit of the run"}
+            },"required":["idea","command"],"additionalProperties":false}
+            """,
+            RunAsync),
+
+        new("lab_exp_wait",
+            $"Wait until an experiment ends, then return it (status succeeded, failed, cancelled or timed_out; metrics; reason). If it is still queued or running after timeoutSeconds (default {DefaultWaitSeconds}, at most {MaxWaitSeconds}), returns it as it is now: call again.",
+            $$"""
+            {"type":"object","properties":{
+              "experiment":{"type":"string","description":"Label exp/<idea>.<seq> (or <idea>.<seq>) or numeric id"},
+              "timeoutSeconds":{"type":"integer","minimum":1,"maximum":{{MaxWaitSeconds}},"description":"How long to wait (default {{DefaultWaitSeconds}})"}
+            },"required":["experiment"],"additionalProperties":false}
+            """,
+            WaitAsync),
+
+        new("lab_exp_logs",
+            "The last lines of an experiment's output (stdout and stderr), as text.",
+            $$"""
+            {"type":"object","properties":{
+              "experiment":{"type":"string","description":"Label exp/<idea>.<seq> (or <idea>.<seq>) or numeric id"},
+              "tail":{"type":"integer","minimum":1,"maximum":{{MaxTailLines}},"description":"How many lines from the end (default {{DefaultTailLines}})"}
+            },"required":["experiment"],"additionalProperties":false}
+            """,
+            LogsAsync),
+    ];
+
+    private static async Task<string> RunAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)
+    {
+        var command = args.OptionalStrings("command") is { Count: > 0 } words ? words : throw new ToolException("'command' is required: an argv array such as [\"python3\", \"train.py\"]");
+        // The source is the directory labctl runs in, as `labctl exp run` sends it: an agent's worktree.
+        var request = new ExperimentSubmitRequest(
+            args.Int("idea"),
+            ExpRunCommand.CommandOf(command),
+            Directory.GetCurrentDirectory(),
+            args.OptionalInt("gpus"),
+            args.OptionalInt("timeoutSeconds"),
+            args.OptionalStrings("tags") ?? [],
+            args.OptionalStringMap("meta") ?? new Dictionary<string, string>(StringComparer.Ordinal));
+        using var client = session.Connect(unbounded: true);
+        var lab = await session.LabAsync(client, cancellationToken).ConfigureAwait(false);
+        var submitted = await client.PostAsync(Routes.LabExperiments(lab), request, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false)
+            ?? throw new ToolException("labd queued an experiment but sent no record");
+        return CompactJson.Of(submitted.Body);
+    }
+
+    private static async Task<string> WaitAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Clamp(args.OptionalInt("timeoutSeconds") ?? DefaultWaitSeconds, 1, MaxWaitSeconds);
+        using var client = session.Connect(unbounded: true);
+        var id = await session.ExperimentAsync(client, args.String("experiment"), cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            var ended = await client.GetAsync(Routes.ExperimentWait(id), ProtocolJsonContext.Default.ExperimentRecord, deadline.Token).ConfigureAwait(false);
+            return CompactJson.Of(ended.Body);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var now = await client.GetAsync(Routes.Experiment(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+            return CompactJson.Of(now.Body);
+        }
+    }
+
+    private static async Task<string> LogsAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)
+    {
+        var tail = new LineTail(Math.Clamp(args.OptionalInt("tail") ?? DefaultTailLines, 1, MaxTailLines));
+        using var client = session.Connect(unbounded: true);
+        var id = await session.ExperimentAsync(client, args.String("experiment"), cancellationToken).ConfigureAwait(false);
+        var decoder = Encoding.UTF8.GetDecoder();
+        await client.StreamAsync(Routes.ExperimentLogs(id, follow: false), (bytes, _) =>
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
+            var count = decoder.GetChars(bytes.Span, chars, flush: false);
+            tail.Append(chars.AsSpan(0, count));
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return tail.ToString();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Labctl.Tests.Support;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Labctl.Tests;
+
+/// <summary>
+/// <c>labctl mcp</c> as an MCP client sees it, through the real executable (the Native AOT build
+/// when LABCTL_BIN names one): stdout carries protocol frames only, the lab comes from the agent's
+/// socket, and labd's problems come back as tool errors while the server lives on.
+/// </summary>
+public sealed class McpServerTests : IDisposable
+{
+    private const string Orientation = """
+        {
+          "lab": "cifar", "metric": "score", "direction": "max",
+          "active": [], "running": [], "queued": [], "best": null,
+          "failures": [], "unread": [], "suggested": []
+        }
+        """;
+
+    private static readonly string[] ToolNames =
+    [
+        "lab_orient", "lab_leaderboard", "lab_search", "lab_idea_new", "lab_idea_note", "lab_idea_conclude",
+        "lab_exp_run", "lab_exp_wait", "lab_exp_logs", "lab_msg_send", "lab_msg_ls", "lab_guide",
+    ];
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact(Timeout = 60000)]
+    public async Task Stdout_carries_only_json_rpc_frames_and_diagnostics_go_to_stderr()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var info = new ProcessStartInfo(LabctlBinary.Path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var arg in (string[])["mcp", "--socket", _dir.Combine("none.sock")])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["DOTNET_ROOT"] = DotnetRoot;
+        info.Environment.Remove("LABD_SOCKET");
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        string[] requests =
+        [
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"lab_orient","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"lab_exp_run","arguments":{"idea":1}}}""",
+        ];
+        foreach (var request in requests)
+        {
+            await process.StandardInput.WriteLineAsync(request.AsMemory(), ct);
+        }
+        await process.StandardInput.FlushAsync(ct);
+
+        // Every stdout line is a JSON-RPC frame; once the four answers are in, closing stdin ends the server.
+        var frames = new Dictionary<int, JsonElement>();
+        while (frames.Count < 4 && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+        {
+            var frame = Frame(line);
+            frames[frame.GetProperty("id").GetInt32()] = frame;
+        }
+        process.StandardInput.Close();
+        var rest = await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var error = await stderr;
+
+        Assert.All(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Frame(line));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal([1, 2, 3, 4], frames.Keys.Order());
+        Assert.Equal("labd", frames[1].GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
+        Assert.Equal(ToolNames.Order(), frames[2].GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order());
+        var orient = frames[3].GetProperty("result");
+        Assert.True(orient.GetProperty("isError").GetBoolean());
+        Assert.StartsWith("no socket at " + _dir.Combine("none.sock"), orient.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        var run = frames[4].GetProperty("result");
+        Assert.True(run.GetProperty("isError").GetBoolean());
+        Assert.Contains("'command' is required", run.GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("labctl mcp: lab_orient: no socket at", error, StringComparison.Ordinal);
+        Assert.Contains("labctl mcp: lab_exp_run: 'command' is required", error, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task On_an_agent_socket_the_lab_is_the_agents_and_problems_are_tool_errors()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
+            .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
+            .Answer("/v1/labs/cifar/orient", CannedResponse.Json(Orientation))
+            .Answer("/v1/labs/cifar/ideas/9/conclude", CannedResponse.Problem(404, "idea-not-found", "idea 9 not found in lab 'cifar'; `labctl idea ls` lists them"));
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = LabctlBinary.Path,
+            Arguments = ["mcp"],
+            WorkingDirectory = "/",
+            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
+        }), cancellationToken: ct);
+
+        var orient = await client.CallToolAsync("lab_orient", cancellationToken: ct);
+        var conclude = await client.CallToolAsync("lab_idea_conclude", new Dictionary<string, object?> { ["idea"] = 9, ["conclusion"] = "nothing" }, cancellationToken: ct);
+        var guide = await client.CallToolAsync("lab_guide", cancellationToken: ct);
+        var again = await client.CallToolAsync("lab_orient", cancellationToken: ct);
+
+        Assert.NotEqual(true, orient.IsError);
+        Assert.Equal(JsonDocument.Parse(Orientation).RootElement.GetRawText().Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal), Text(orient));
+        Assert.True(conclude.IsError);
+        Assert.Equal("idea 9 not found in lab 'cifar'; `labctl idea ls` lists them (idea-not-found)", Text(conclude));
+        Assert.True(guide.IsError);
+        Assert.Contains("this labd serves no agent guide", Text(guide), StringComparison.Ordinal);
+        Assert.Equal(Text(orient), Text(again));
+        // The lab came from /v1/self, once; never from the directory (an agent's socket does not serve /v1/labs/resolve).
+        var paths = daemon.Requests.Select(r => r.Split(' ')[1]).ToList();
+        Assert.Equal(1, paths.Count(p => p == "/v1/self"));
+        Assert.DoesNotContain(paths, p => p.StartsWith("/v1/labs/resolve", StringComparison.Ordinal));
+        Assert.Equal(2, paths.Count(p => p == "/v1/labs/cifar/orient"));
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Mcp_help_teaches_how_to_attach_it_and_stays_one_line_in_the_command_list()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var help = await LabctlBinary.RunAsync(new Dictionary<string, string>(), ct, "mcp", "--help");
+        var root = await LabctlBinary.RunAsync(new Dictionary<string, string>(), ct, "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("""{"mcpServers": {"labd": {"command": "labctl", "args": ["mcp"]}}}""", help.Out, StringComparison.Ordinal);
+        Assert.Contains("claude --mcp-config", help.Out, StringComparison.Ordinal);
+        Assert.Contains("[mcp_servers.labd]", help.Out, StringComparison.Ordinal);
+        var line = Assert.Single(root.Out.Split('\n'), l => l.StartsWith("  mcp ", StringComparison.Ordinal));
+        var next = root.Out.Split('\n').SkipWhile(l => l != line).Skip(1).First();
+        Assert.False(next.StartsWith("    ", StringComparison.Ordinal), "the mcp description spills over lines in labctl --help: " + next);
+        Assert.DoesNotContain("mcp_servers", root.Out, StringComparison.Ordinal);
+    }
+
+    private static JsonElement Frame(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        Assert.Equal("2.0", document.RootElement.GetProperty("jsonrpc").GetString());
+        return document.RootElement.Clone();
+    }
+
+    private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    private static string DotnetRoot => Path.GetFullPath(Path.Join(RuntimeEnvironment.GetRuntimeDirectory(), "../../.."));
+}
