@@ -189,6 +189,23 @@ internal sealed class AgentsBed : IAsyncDisposable
         return JsonSerializer.Deserialize(body, type)!;
     }
 
+    /// <summary>The kinds of the agent.* events about agent <paramref name="id"/>, oldest first.</summary>
+    public IReadOnlyList<string> EventKinds(long id)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind FROM events WHERE subject = $id AND kind LIKE 'agent.%' ORDER BY id";
+        command.Parameters.AddWithValue("$id", id.ToString(CultureInfo.InvariantCulture));
+        using var reader = command.ExecuteReader();
+        var kinds = new List<string>();
+        while (reader.Read())
+        {
+            kinds.Add(reader.GetString(0));
+        }
+        return kinds;
+    }
+
     /// <summary>The run directory of a turn.</summary>
     public string RunDirectory(string runId) => Path.Combine(Labd.StateDir, "runs", runId);
 
