@@ -84,7 +84,13 @@ internal static class AgentEndpoints
             {
                 if (record.Number >= next && (turn is null || record.Number == turn))
                 {
-                    pending.Add(new TurnLog(record.Number, RunOf(registry, record)));
+                    var run = RunOf(registry, record);
+                    if (run is null && record.Status == "running")
+                    {
+                        // Recorded just before its sandbox is launched: its run appears in a moment.
+                        break;
+                    }
+                    pending.Add(new TurnLog(record.Number, run));
                     next = record.Number + 1;
                 }
             }
