@@ -5,7 +5,7 @@ namespace Labd.Api;
 /// <summary>
 /// What a caller on a sandbox's own socket may reach, before any endpoint runs. An experiment
 /// sees only who it is and the version; an agent also its own lab's tracker (ideas, notes,
-/// experiments, leaderboard, messages), experiments and GPUs. Never policy, runs, events or
+/// experiments, leaderboard, messages), experiments, GPUs, the guide and lab resolution. Never policy, runs, events or
 /// other labs: the endpoints then check the scope again on every object.
 /// </summary>
 internal static class SandboxCallerRules
