@@ -80,6 +80,38 @@ public sealed class AgentStopTests
         Assert.Equal(1, events.Count(k => k == "agent.end"));
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_turn_recorded_but_never_launched_before_a_crash_fails_and_the_loop_goes_on()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await AgentsBed.StartAsync(ct);
+        await bed.CreateLabAsync(Lab, new Dictionary<string, string> { ["README"] = "x\n" }, ct);
+        var agent = await bed.StartScriptAsync(Lab, "echo turn $LAB_TURN", ct, intervalSeconds: 10, maxTurns: 3);
+        await bed.WaitUntilAsync(agent.Id, a => a.Turns == 1 && a.CurrentTurn is null, ct);
+
+        // labd dies right after recording turn 2 (as BeginTurn does) and before launching its sandbox.
+        bed.Labd.Signal(9);
+        await bed.Labd.WaitForExitAsync(ct);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(bed.Labd.StateDir, "labd.db")};Pooling=False"))
+        {
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                PRAGMA busy_timeout=10000;
+                UPDATE agents SET turns = 2, next_turn_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+3 seconds') WHERE id = $id;
+                INSERT INTO agent_turns (agent, number, run_id, status, started_at) VALUES ($id, 2, 'neverlaunch0', 'running', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+                """;
+            command.Parameters.AddWithValue("$id", agent.Id);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        await bed.RestartAsync(ct);
+
+        var ended = await bed.WaitEndedAsync(agent.Id, ct);
+        Assert.True(ended.Status == AgentRecord.Finished, $"{ended.Status}: {ended.Reason}\n{bed.Labd.Output}");
+        Assert.Equal(["succeeded", "failed", "succeeded"], ended.RecentTurns.Select(t => t.Status));
+        Assert.Equal("max turns (3) reached", ended.Reason);
+    }
+
     private static int SandboxUid(AgentsBed bed, string runId)
     {
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(bed.RunDirectory(runId), "launch.json")));

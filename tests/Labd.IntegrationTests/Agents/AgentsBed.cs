@@ -224,6 +224,14 @@ internal sealed class AgentsBed : IAsyncDisposable
         await Labd.WaitUntilAnsweringAsync(cancellationToken);
     }
 
+    /// <summary>Starts a new labd on the same state after the old one has exited.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await Labd.DisposeAsync();
+        Labd = LabdProcess.Start(Dir);
+        await Labd.WaitUntilAnsweringAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Stop what is still running, so no sandbox outlives the test.
