@@ -5,12 +5,16 @@ namespace Labd.Api;
 /// <summary>
 /// What a caller on a sandbox's own socket may reach, before any endpoint runs. An experiment
 /// sees only who it is and the version; an agent also its own lab's tracker (ideas, notes,
-/// experiments, leaderboard, messages), experiments and GPUs. Never policy, runs, events or
+/// experiments, leaderboard, messages), experiments, GPUs, the guide and lab resolution. Never policy, runs, events or
 /// other labs: the endpoints then check the scope again on every object.
 /// </summary>
 internal static class SandboxCallerRules
 {
     private static readonly string[] Everyone = [Routes.Version, Routes.Self];
+
+    /// <summary>Which lab contains a path: an agent's labctl asks it for its worktree (answered only
+    /// with the caller's own lab, see LabService.ResolveAsync).</summary>
+    private static readonly string[] AgentExact = [Routes.LabResolve];
     private static readonly string[] AgentPrefixes = [Routes.Prefix + "/experiments/", Routes.Prefix + "/gpus", Routes.Prefix + "/guide"];
 
     public static bool Allows(Caller caller, PathString path)
@@ -25,7 +29,7 @@ internal static class SandboxCallerRules
             return false;
         }
         var lab = Routes.Lab(scope.LabId);
-        return text == lab || text.StartsWith(lab + "/", StringComparison.Ordinal)
+        return text == lab || AgentExact.Contains(text, StringComparer.Ordinal) || text.StartsWith(lab + "/", StringComparison.Ordinal)
             || AgentPrefixes.Any(p => text.StartsWith(p, StringComparison.Ordinal) || text == p.TrimEnd('/'));
     }
 
