@@ -52,6 +52,19 @@ public sealed class ShippedPolicyTests
     }
 
     [Fact]
+    public void Every_shipped_policy_runs_the_embedded_agent_kinds_and_agent_command()
+    {
+        foreach (var policy in LoadShipped().Policies.Values)
+        {
+            foreach (var kind in new[] { "claude", "codex", Config.AgentKindConfig.Custom })
+            {
+                Assert.True(policy.AllowsAgent(kind), $"{policy.Name} refuses agent kind {kind}");
+            }
+            Assert.False(policy.AllowsAgent("mystery"), $"{policy.Name} allows any agent kind");
+        }
+    }
+
+    [Fact]
     public void Strict_has_no_network_and_no_gpu()
     {
         var policy = LoadShipped().Find("strict")!;

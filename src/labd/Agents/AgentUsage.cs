@@ -11,90 +11,121 @@ internal sealed record TurnUsage(double? CostUsd, long? InputTokens, long? Outpu
 
 /// <summary>
 /// Reads a turn's log for the usage its agent CLI reported (<see cref="AgentKindConfig.Output"/>).
+/// Both formats put the turn's total in the last event of its kind, so only the log's tail is read.
 /// The log is the sandbox's output, so hostile: lines are bounded, non-JSON lines skipped, only
 /// finite non-negative numbers counted. The sandbox can under-report; see docs/agents.md.
 /// </summary>
 internal static class AgentUsage
 {
+    /// <summary>A longer line is skipped whole (a real result event is a few KiB plus the final answer).</summary>
     internal const int MaxLineBytes = 1 << 20;
+
+    /// <summary>How much of the log's end is read: the usage events come last.</summary>
+    internal const long TailBytes = 16L << 20;
 
     public static TurnUsage Read(string output, string logPath)
     {
-        if (output == AgentKindConfig.Text || !File.Exists(logPath))
+        if (output is not (AgentKindConfig.ClaudeStreamJson or AgentKindConfig.CodexJson) || !File.Exists(logPath))
         {
             return TurnUsage.None;
         }
-        double? cost = null;
-        long? input = null;
-        long? outputTokens = null;
-        foreach (var line in BoundedLines(logPath))
+        var usage = TurnUsage.None;
+        foreach (var line in TailLines(logPath))
         {
-            if (line.Length == 0 || line[0] != '{')
-            {
-                continue;
-            }
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                var root = document.RootElement;
-                var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                if (output == AgentKindConfig.ClaudeStreamJson && type == "result")
-                {
-                    // One result event per claude -p run; the last one wins.
-                    cost = Number(root, "total_cost_usd") ?? cost;
-                    if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-                    {
-                        input = Sum(null, Count(usage, "input_tokens"), Count(usage, "cache_creation_input_tokens"), Count(usage, "cache_read_input_tokens")) ?? input;
-                        outputTokens = Count(usage, "output_tokens") ?? outputTokens;
-                    }
-                }
-                else if (output == AgentKindConfig.CodexJson && type == "turn.completed"
-                    && root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-                {
-                    // codex exec --json: one turn.completed per model turn; they add up.
-                    input = Sum(input, Count(usage, "input_tokens"));
-                    outputTokens = Sum(outputTokens, Count(usage, "output_tokens"));
-                    cost = Sum(cost, Number(root, "cost_usd"));
-                }
-            }
-            catch (JsonException)
-            {
-            }
+            usage = Event(output, line) ?? usage;
         }
-        return new TurnUsage(cost, input, outputTokens);
+        return usage;
     }
 
-    private static IEnumerable<string> BoundedLines(string path)
+    /// <summary>The usage one line reports, or null when it is not a usage event of <paramref name="output"/>.</summary>
+    internal static TurnUsage? Event(string output, ReadOnlySpan<byte> line)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        var buffer = new System.Text.StringBuilder();
-        int c;
-        var skipping = false;
-        while ((c = reader.Read()) >= 0)
+        var start = line.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r');
+        if (start < 0 || line[start] != (byte)'{')
         {
-            if (c == '\n')
+            return null;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(line[start..], default(JsonReaderOptions));
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            var type = root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
+            if (output == AgentKindConfig.ClaudeStreamJson && type == "result")
             {
-                if (!skipping)
-                {
-                    yield return buffer.ToString();
-                }
-                buffer.Clear();
-                skipping = false;
+                // claude -p --output-format stream-json ends with one result event (success or
+                // error_*): total_cost_usd for the whole run; usage.input_tokens excludes the
+                // cache reads and writes, which are billed input too.
+                return new TurnUsage(
+                    Number(root, "total_cost_usd"),
+                    usage.ValueKind == JsonValueKind.Object
+                        ? Sum(Count(usage, "input_tokens"), Count(usage, "cache_creation_input_tokens"), Count(usage, "cache_read_input_tokens"))
+                        : null,
+                    usage.ValueKind == JsonValueKind.Object ? Count(usage, "output_tokens") : null);
             }
-            else if (!skipping)
+            if (output == AgentKindConfig.CodexJson && type == "turn.completed" && usage.ValueKind == JsonValueKind.Object)
             {
-                buffer.Append((char)c);
-                if (buffer.Length > MaxLineBytes)
-                {
-                    buffer.Clear();
-                    skipping = true;
-                }
+                // codex exec --json: turn.completed carries the thread's running total
+                // (codex-rs/exec event_processor_with_jsonl_output.rs, usage_from_last_total), so
+                // the last one wins; cached_input_tokens is part of input_tokens. No cost: codex
+                // reports none.
+                return new TurnUsage(null, Count(usage, "input_tokens"), Count(usage, "output_tokens"));
             }
         }
-        if (!skipping && buffer.Length > 0)
+        catch (JsonException)
         {
-            yield return buffer.ToString();
+        }
+        return null;
+    }
+
+    private static IEnumerable<byte[]> TailLines(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        // Starting mid-file, the first (partial) line is dropped: it ends where the tail begins.
+        var skipping = stream.Length > TailBytes;
+        if (skipping)
+        {
+            stream.Seek(-TailBytes, SeekOrigin.End);
+        }
+        var line = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var at = 0;
+            while (at < read)
+            {
+                var newline = Array.IndexOf(buffer, (byte)'\n', at, read - at);
+                var end = newline < 0 ? read : newline;
+                if (!skipping)
+                {
+                    if (line.Length + end - at > MaxLineBytes)
+                    {
+                        skipping = true;
+                        line.SetLength(0);
+                    }
+                    else
+                    {
+                        line.Write(buffer, at, end - at);
+                    }
+                }
+                if (newline < 0)
+                {
+                    break;
+                }
+                if (!skipping)
+                {
+                    yield return line.ToArray();
+                }
+                line.SetLength(0);
+                skipping = false;
+                at = newline + 1;
+            }
+        }
+        if (!skipping && line.Length > 0)
+        {
+            yield return line.ToArray();
         }
     }
 
@@ -104,17 +135,16 @@ internal static class AgentUsage
     private static long? Count(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) && n >= 0 ? n : null;
 
-    private static long? Sum(long? total, params long?[] parts)
+    private static long? Sum(params long?[] parts)
     {
+        long? total = null;
         foreach (var part in parts)
         {
             if (part is { } p)
             {
-                total = (total ?? 0) + p;
+                total = (total ?? 0) + Math.Min(p, long.MaxValue - (total ?? 0));
             }
         }
         return total;
     }
-
-    private static double? Sum(double? total, double? part) => part is { } p ? (total ?? 0) + p : total;
 }

@@ -32,15 +32,22 @@ public sealed record AgentKindConfig(
 
     public static ImmutableArray<string> Keys { get; } = ["command", "output", "credentials"];
 
-    /// <summary>The embedded kinds: Claude Code and Codex, non-interactive, with labd's MCP tools for Claude.</summary>
+    /// <summary>
+    /// The embedded kinds: Claude Code and Codex, non-interactive, with labd's MCP tools for Claude.
+    /// Flags checked against <c>claude --help</c> (2.1.197) and <c>codex exec --help</c> (0.169.0), the
+    /// versions scripts/install picks for node 18 and 20. The prompt comes after <c>--</c>: a role prompt
+    /// starting with '-' (or a codex subcommand name such as "review") stays the prompt. The sandbox is
+    /// the boundary, so the CLIs' own permission prompts and sandboxes are off; Claude Code refuses
+    /// <c>--dangerously-skip-permissions</c> as uid 0, and agents run as their own unprivileged uid.
+    /// </summary>
     public static ImmutableDictionary<string, AgentKindConfig> Defaults { get; } = new Dictionary<string, AgentKindConfig>(StringComparer.Ordinal)
     {
         ["claude"] = new(
-            ["claude", "-p", "{prompt}", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions", "--mcp-config", "{mcpConfig}"],
+            ["claude", "-p", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions", "--mcp-config", "{mcpConfig}", "--", "{prompt}"],
             ClaudeStreamJson,
             ImmutableDictionary<string, string>.Empty.Add("ANTHROPIC_API_KEY", "/etc/labd/secrets/anthropic-api-key")),
         ["codex"] = new(
-            ["codex", "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "{prompt}"],
+            ["codex", "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "--", "{prompt}"],
             CodexJson,
             ImmutableDictionary<string, string>.Empty.Add("OPENAI_API_KEY", "/etc/labd/secrets/openai-api-key")),
     }.ToImmutableDictionary(StringComparer.Ordinal);
