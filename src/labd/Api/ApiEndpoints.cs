@@ -16,5 +16,6 @@ internal static class ApiEndpoints
             .MapRuns()
             .MapTracker()
             .MapExperiments()
-            .MapGpus();
+            .MapGpus()
+            .MapGuide();
 }
