@@ -23,7 +23,7 @@ internal static class AgentStartCommand
             HelpName = "TIME",
             CustomParser = AgentTimes.ParseUntil,
         };
-        var interval = new Option<int>("--interval", "-d")
+        var interval = new Option<int>("-d", "--interval")
         {
             Description = "Time between the starts of turns: 20s, 15m, 2h, 1d (a turn that overruns is followed at once; turns never overlap)",
             HelpName = "D",
