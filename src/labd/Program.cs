@@ -1,3 +1,4 @@
+using Labd.Agents;
 using Labd.Api;
 using Labd.Experiments;
 using Labd.Hosting;
@@ -124,6 +125,7 @@ internal static class Program
             .AddRuns(settings)
             .AddTracker(settings)
             .AddExperiments()
+            .AddAgents()
             .AddHostedService<SystemdLifecycle>();
 
         var app = builder.Build();

@@ -53,6 +53,7 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(AgentTurnRecord))]
 [JsonSerializable(typeof(AgentStopRequest))]
 [JsonSerializable(typeof(AgentBudget))]
+[JsonSerializable(typeof(AgentLogLine))]
 [JsonSerializable(typeof(ExperimentSubmitRequest))]
 [JsonSerializable(typeof(ExperimentRecord))]
 [JsonSerializable(typeof(IReadOnlyList<ExperimentRecord>))]

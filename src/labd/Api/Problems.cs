@@ -8,7 +8,7 @@ internal static class Problems
     public static int StatusOf(ErrorCode code) => code switch
     {
         ErrorCode.BadRequest => StatusCodes.Status400BadRequest,
-        ErrorCode.NotFound or ErrorCode.PolicyNotFound or ErrorCode.RunNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound => StatusCodes.Status404NotFound,
+        ErrorCode.NotFound or ErrorCode.PolicyNotFound or ErrorCode.RunNotFound or ErrorCode.LabNotFound or ErrorCode.IdeaNotFound or ErrorCode.ExperimentNotFound or ErrorCode.AgentNotFound => StatusCodes.Status404NotFound,
         ErrorCode.Forbidden or ErrorCode.NotAMember => StatusCodes.Status403Forbidden,
         ErrorCode.Conflict or ErrorCode.MergeConflict => StatusCodes.Status409Conflict,
         ErrorCode.NotARepository => StatusCodes.Status400BadRequest,

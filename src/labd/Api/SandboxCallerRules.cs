@@ -11,6 +11,10 @@ namespace Labd.Api;
 internal static class SandboxCallerRules
 {
     private static readonly string[] Everyone = [Routes.Version, Routes.Self];
+
+    /// <summary>Which lab contains a path: an agent's labctl asks it for its worktree (answered only
+    /// with the caller's own lab, see LabService.ResolveAsync).</summary>
+    private static readonly string[] AgentExact = [Routes.LabResolve];
     private static readonly string[] AgentPrefixes = [Routes.Prefix + "/experiments/", Routes.Prefix + "/gpus", Routes.Prefix + "/guide"];
 
     public static bool Allows(Caller caller, PathString path)
@@ -25,7 +29,7 @@ internal static class SandboxCallerRules
             return false;
         }
         var lab = Routes.Lab(scope.LabId);
-        return text == lab || text.StartsWith(lab + "/", StringComparison.Ordinal)
+        return text == lab || AgentExact.Contains(text, StringComparer.Ordinal) || text.StartsWith(lab + "/", StringComparison.Ordinal)
             || AgentPrefixes.Any(p => text.StartsWith(p, StringComparison.Ordinal) || text == p.TrimEnd('/'));
     }
 

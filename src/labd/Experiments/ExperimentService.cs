@@ -22,6 +22,7 @@ internal sealed class ExperimentService(
     StateStore store,
     RunRegistry registry,
     IRunPolicies policies,
+    Agents.AgentStore agents,
     ILogger<ExperimentService> logger) : IDisposable
 {
     internal const int MaxTags = 32;
@@ -60,7 +61,7 @@ internal sealed class ExperimentService(
         {
             throw new LabdException(ErrorCode.Conflict, $"idea {request.Idea} is {idea.Status}; reopen it first: `labctl idea reopen {request.Idea}`");
         }
-        CheckSource(request.SourceDirectory, lab);
+        var (source, sourceOwner) = await SourceAsync(caller, request.SourceDirectory, lab, cancellationToken).ConfigureAwait(false);
 
         await _submit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -70,8 +71,7 @@ internal sealed class ExperimentService(
             string commit;
             using (var repository = LabRepository.Open(lab.Path, lab.OwnerUid))
             {
-                // Users snapshot the lab's root (their checkout); labd never follows the caller's cwd elsewhere.
-                commit = repository.Snapshot(lab.Path, idea.Branch, lab.OwnerUid, $"{label}: {Shorten(string.Join(' ', command), 200)}");
+                commit = repository.Snapshot(source, idea.Branch, sourceOwner, $"{label}: {Shorten(string.Join(' ', command), 200)}");
             }
             var submitter = $"{caller.KindName}:{caller.Scope?.AgentId ?? caller.Uid.ToString(CultureInfo.InvariantCulture)}";
             var fresh = new NewExperiment(lab.Id, request.Idea, commit, command, meta, tags, DedupeKey(commit, command, meta), gpus, request.TimeoutSeconds, request.Priority ?? 0, submitter, caller.Uid);
@@ -255,6 +255,28 @@ internal sealed class ExperimentService(
             result[key] = value;
         }
         return result;
+    }
+
+    /// <summary>
+    /// What a submission snapshots, and whose files in it are read: users snapshot the lab's root
+    /// (their checkout), an agent its own worktree (files its sandbox user owns, or world-readable);
+    /// labd never follows the caller's cwd elsewhere.
+    /// </summary>
+    private async Task<(string Source, int Owner)> SourceAsync(Caller caller, string? source, LabRow lab, CancellationToken cancellationToken)
+    {
+        if (caller.Kind != CallerKind.Agent)
+        {
+            CheckSource(source, lab);
+            return (lab.Path, lab.OwnerUid);
+        }
+        var agent = long.TryParse(caller.Scope?.AgentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? await agents.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (agent is null || agent.Lab != lab.Id)
+        {
+            throw new LabdException(ErrorCode.Forbidden, $"this socket's agent has no worktree in lab {lab.Id}; experiments of an agent run from its own worktree");
+        }
+        return (agent.Worktree, caller.Uid);
     }
 
     private static void CheckSource(string? source, LabRow lab)

@@ -220,6 +220,30 @@ internal sealed class LabRepository : IDisposable
         return true;
     });
 
+    /// <summary>
+    /// The content of the file at <paramref name="path"/> (e.g. <c>PROMPT.md</c>) in the tree of
+    /// the tip of <paramref name="branch"/>: null when the branch, the path or a regular file
+    /// there is missing (a symlink or directory counts as missing). Larger than
+    /// <paramref name="maxBytes"/>: the first <paramref name="maxBytes"/> bytes only.
+    /// </summary>
+    public byte[]? ReadFile(string branch, string path, int maxBytes)
+    {
+        CheckBranchName(branch);
+        return Run(() =>
+        {
+            if (Tip(branch) is not { } tip || tip.Tree[path] is not { TargetType: TreeEntryTargetType.Blob } entry
+                || entry.Mode is not (Mode.NonExecutableFile or Mode.ExecutableFile or Mode.NonExecutableGroupWritableFile))
+            {
+                return null;
+            }
+            var blob = (Blob)entry.Target;
+            using var stream = blob.GetContentStream();
+            var buffer = new byte[(int)Math.Min(blob.Size, maxBytes)];
+            stream.ReadExactly(buffer);
+            return buffer;
+        });
+    }
+
     public void Dispose() => _repository.Dispose();
 
     internal const string BranchPrefix = "refs/heads/";

@@ -91,6 +91,7 @@ internal sealed class RunRegistry
             {
                 GiveToTarget(tree, paths, user);
             }
+            WriteLabFiles(paths, request.LabFiles);
 
             var plan = new LaunchPlan(
                 id,
@@ -234,6 +235,11 @@ internal sealed class RunRegistry
         {
             env[name] = value;
         }
+        foreach (var (name, file) in request.ExtraSecretFiles)
+        {
+            env.Remove(name);
+            secrets[name] = file;
+        }
         return env;
     }
 
@@ -256,6 +262,70 @@ internal sealed class RunRegistry
             File.WriteAllBytes(file, []);
             Interop.Chown.Set(file, target, user.Gid);
             Chmod.Set(file, 0b110_100_100);
+        }
+    }
+
+    /// <summary>Reserved names of the lab directory (the socket, the experiment files) are refused.</summary>
+    private static void WriteLabFiles(RunPaths paths, IReadOnlyDictionary<string, string> files)
+    {
+        foreach (var (name, content) in files)
+        {
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or ".." or "api.sock" or RunPaths.MetricsFileName or RunPaths.ProgressFileName)
+            {
+                throw new InvalidOperationException($"'{name}' is not a valid lab file name");
+            }
+            var path = Path.Combine(paths.Lab, name);
+            File.WriteAllText(path, content);
+            Chmod.Set(path, 0b110_100_100);
+        }
+    }
+
+    /// <summary>
+    /// A re-adopted live run gets its egress listeners back on the spec it was launched with: when
+    /// <paramref name="spec"/> is null or its hash differs from launch.json's (the policy changed
+    /// since), nothing is opened and the run's network fails closed. Returns why nothing was
+    /// re-opened, or null when it was.
+    /// </summary>
+    public async Task<string?> ReopenEgressAsync(Run run, SandboxPolicy.SandboxSpec? spec, CancellationToken cancellationToken)
+    {
+        LaunchPlan? plan = null;
+        try
+        {
+            plan = JsonSerializer.Deserialize(await File.ReadAllTextAsync(run.Paths.LaunchPlan, cancellationToken), RunsJsonContext.Default.LaunchPlan);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+        }
+        if (plan is null)
+        {
+            return "launch.json is unreadable";
+        }
+        if (spec is null || spec.PolicyHash != plan.PolicyHash)
+        {
+            return "the policy changed or is gone since the run started";
+        }
+        try
+        {
+            await _egress.BindAsync(run.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // Fail closed for this run rather than keep labd from starting.
+            return e.Message;
+        }
+    }
+
+    /// <summary>The launch plan of a run (its sandbox user), or null when unreadable.</summary>
+    internal static LaunchPlan? PlanOf(Run run)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(run.Paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

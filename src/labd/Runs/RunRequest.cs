@@ -28,6 +28,15 @@ internal sealed record RunRequest(
     /// target-writable <c>/run/lab</c> metrics and progress files.</summary>
     public string? WritableTree { get; init; }
 
+    /// <summary>Environment variable name → root-owned file whose content becomes its value, read by
+    /// the supervisor at launch (like the spec's secret files): an agent's credentials. Never in
+    /// launch.json's environment, never in a log.</summary>
+    public IReadOnlyDictionary<string, string> ExtraSecretFiles { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>File name → content, written root-owned 0644 into the run's lab directory
+    /// (<c>/run/lab/NAME</c> inside): an agent's prompt and MCP configuration.</summary>
+    public IReadOnlyDictionary<string, string> LabFiles { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
     internal SandboxWeakening Weakening { get; init; }
 }

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Labd.IntegrationTests.Daemon;
+using Labd.Interop;
+using Labd.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Labd.IntegrationTests.Agents;
+
+/// <summary>
+/// A real labd whose default policy gives an agent its worktree (rw) and the test's bin directory
+/// (ro: labctl there is the JIT build, run by the host's dotnet under /usr), and labs made the way
+/// the tracker would: a git repository owned by the test user plus a labs row written straight
+/// into labd's database. Agents are started as root (an admin) through the HTTP API.
+/// </summary>
+internal sealed class AgentsBed : IAsyncDisposable
+{
+    private AgentsBed(TestDir dir, LabdProcess labd, int ownerUid, int ownerGid)
+    {
+        Dir = dir;
+        Labd = labd;
+        OwnerUid = ownerUid;
+        OwnerGid = ownerGid;
+    }
+
+    public TestDir Dir { get; }
+
+    public LabdProcess Labd { get; private set; }
+
+    public int OwnerUid { get; }
+
+    public int OwnerGid { get; }
+
+    /// <summary>labctl as the agent runs it inside its sandbox.</summary>
+    public static string LabctlPath => Path.Combine(BinDirectory, "labctl");
+
+    public static string BinDirectory => Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+
+    public string PoliciesDirectory => Dir["policies"];
+
+    /// <summary>Where agent <paramref name="id"/> of <paramref name="lab"/> has its worktree.</summary>
+    public string WorktreeOf(string lab, long id) => Path.Combine(Labd.StateDir, "labs", lab, "agents", id.ToString(CultureInfo.InvariantCulture), "worktree");
+
+    /// <summary>Starts labd with the default policy plus <paramref name="extraPolicies"/> (name → YAML, given the state dir)
+    /// and <paramref name="extraConfig"/> appended to labd.yaml.</summary>
+    public static async Task<AgentsBed> StartAsync(CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? extraPolicies = null, string extraConfig = "")
+    {
+        Root.Require("labd creates sandbox users and runs sandboxes as root");
+        await TestAccounts.EnsureAsync(cancellationToken);
+        Chmod.Set("/dev/net/tun", 0b110_110_110);
+        var dir = new TestDir();
+        Directory.CreateDirectory(dir["policies"]);
+        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml(), cancellationToken);
+        foreach (var (name, yaml) in extraPolicies?.Invoke(dir["state"]) ?? new Dictionary<string, string>())
+        {
+            await File.WriteAllTextAsync(dir[$"policies/{name}.yaml"], yaml, cancellationToken);
+        }
+        var config = $"""
+            policyDir: {dir["policies"]}
+            groups:
+              users: {TestAccounts.UsersGroup}
+              admins: {TestAccounts.AdminsGroup}
+
+            """ + extraConfig;
+        var labd = LabdProcess.Start(dir, config);
+        await labd.WaitUntilAnsweringAsync(cancellationToken);
+        var (uid, gid) = await TestAccounts.IdsAsync(TestAccounts.User, cancellationToken);
+        return new AgentsBed(dir, labd, uid, gid);
+    }
+
+    /// <summary>The worktree writable, the test's binaries readable, nothing else; <paramref name="extraRule"/> adds one file rule.</summary>
+    public static string PolicyYaml(string? extraRule = null) => $$"""
+        description: agents tests
+        files:
+          ${WORKTREE}: rw
+          {{BinDirectory}}: ro
+        {{(extraRule is null ? "" : "  " + extraRule)}}
+        """;
+
+    /// <summary>A lab <paramref name="id"/> under policy <paramref name="policy"/> with <paramref name="files"/> committed on main.</summary>
+    public async Task<string> CreateLabAsync(string id, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken, string policy = "default")
+    {
+        var root = Dir["labs-" + id];
+        Directory.CreateDirectory(root);
+        foreach (var (name, text) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, name), text, cancellationToken);
+        }
+        string[] identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "safe.directory=*"];
+        await Command.CheckedAsync("git", ["-C", root, "init", "-q", "-b", "main"], cancellationToken);
+        await Command.CheckedAsync("git", ["-C", root, .. identity, "add", "-A"], cancellationToken);
+        await Command.CheckedAsync("git", ["-C", root, .. identity, "commit", "-q", "-m", "first"], cancellationToken);
+        await Command.CheckedAsync("chown", ["-R", $"{OwnerUid}:{OwnerGid}", root], cancellationToken);
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA busy_timeout=10000;
+            INSERT INTO labs (id, path, owner_uid, policy, main_branch, metrics, created_at) VALUES ($id, $path, $uid, $policy, 'main', '[{"name":"score","direction":"max"}]', $at);
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$path", root);
+        command.Parameters.AddWithValue("$uid", OwnerUid);
+        command.Parameters.AddWithValue("$policy", policy);
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return root;
+    }
+
+    public async Task<(int Status, string Body)> TryStartAsync(AgentStartRequest request, CancellationToken cancellationToken)
+    {
+        using var client = Labd.Client();
+        using var response = await client.PostAsJsonAsync(Routes.Agents, request, ProtocolJsonContext.Default.AgentStartRequest, cancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    public async Task<AgentRecord> StartAgentAsync(AgentStartRequest request, CancellationToken cancellationToken)
+    {
+        var (status, body) = await TryStartAsync(request, cancellationToken);
+        Assert.True(status == 201, $"start: {status} {body}\n{Labd.Output}");
+        return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentRecord)!;
+    }
+
+    /// <summary>A custom agent whose every turn runs <paramref name="script"/> with sh.</summary>
+    public Task<AgentRecord> StartScriptAsync(string lab, string script, CancellationToken cancellationToken, int? intervalSeconds = null, int? maxTurns = null) =>
+        StartAgentAsync(new AgentStartRequest(lab, null, ["/bin/sh", "-c", script], null, intervalSeconds, maxTurns, null, null), cancellationToken);
+
+    public async Task<AgentRecord> ShowAsync(long id, CancellationToken cancellationToken)
+    {
+        using var client = Labd.Client();
+        var body = await client.GetStringAsync(Routes.Agent(id), cancellationToken);
+        return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentRecord)!;
+    }
+
+    public async Task<AgentRecord> StopAsync(long id, CancellationToken cancellationToken)
+    {
+        using var client = Labd.Client();
+        using var response = await client.PostAsync(Routes.AgentStop(id), null, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True((int)response.StatusCode == 202, $"stop: {(int)response.StatusCode} {body}\n{Labd.Output}");
+        return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentRecord)!;
+    }
+
+    /// <summary>Polls until the agent has ended (stopped, finished, failed).</summary>
+    public async Task<AgentRecord> WaitEndedAsync(long id, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var agent = await ShowAsync(id, cancellationToken);
+            if (agent.Status is not (AgentRecord.Running or AgentRecord.Stopping))
+            {
+                return agent;
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the agent.</summary>
+    public async Task<AgentRecord> WaitUntilAsync(long id, Func<AgentRecord, bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var agent = await ShowAsync(id, cancellationToken);
+            if (condition(agent))
+            {
+                return agent;
+            }
+            Assert.True(agent.Status is AgentRecord.Running or AgentRecord.Stopping, $"agent {id} ended early: {agent.Status} {agent.Reason}\n{Labd.Output}");
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>The agent's logs (NDJSON) as lines of text, one turn or all.</summary>
+    public async Task<IReadOnlyList<AgentLogLine>> LogsAsync(long id, CancellationToken cancellationToken, int? turn = null, int? tail = null, bool follow = false)
+    {
+        using var client = Labd.Client();
+        client.Timeout = Timeout.InfiniteTimeSpan;
+        using var response = await client.GetAsync(Routes.AgentLogs(id, follow, turn, tail), cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"logs: {(int)response.StatusCode} {body}");
+        return [.. body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize(l, ProtocolJsonContext.Default.AgentLogLine)!)];
+    }
+
+    public async Task<T> GetAsync<T>(string route, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var client = Labd.Client();
+        var body = await client.GetStringAsync(route, cancellationToken);
+        return JsonSerializer.Deserialize(body, type)!;
+    }
+
+    /// <summary>The run directory of a turn.</summary>
+    public string RunDirectory(string runId) => Path.Combine(Labd.StateDir, "runs", runId);
+
+    /// <summary>kill -9 labd (the turns' supervisors live on), then start a new labd on the same state.</summary>
+    public async Task CrashAndRestartAsync(CancellationToken cancellationToken)
+    {
+        Labd.Signal(9);
+        await Labd.WaitForExitAsync(cancellationToken);
+        await Labd.DisposeAsync();
+        Labd = LabdProcess.Start(Dir);
+        await Labd.WaitUntilAnsweringAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stop what is still running, so no sandbox outlives the test.
+        try
+        {
+            using var client = Labd.Client();
+            var agents = JsonSerializer.Deserialize(await client.GetStringAsync(Routes.Agents), ProtocolJsonContext.Default.IReadOnlyListAgentRecord) ?? [];
+            foreach (var agent in agents.Where(a => a.Status == AgentRecord.Running))
+            {
+                using var response = await client.PostAsync(Routes.AgentStop(agent.Id), null);
+            }
+            foreach (var agent in agents.Where(a => a.Status == AgentRecord.Running))
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await WaitEndedAsync(agent.Id, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        {
+        }
+        await Labd.DisposeAsync();
+        Dir.Dispose();
+    }
+}
