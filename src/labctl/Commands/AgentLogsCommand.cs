@@ -8,15 +8,12 @@ using Labd.Protocol;
 namespace Labctl.Commands;
 
 /// <summary>
-/// <c>labctl agent logs ID [-f] [--turn N] [--tail N]</c>: the turns' output. labd sends NDJSON;
-/// labctl prints each line's text, with a header when a new turn begins (<c>-o json</c>: the
-/// NDJSON as labd sent it).
+/// <c>labctl agent logs ID [-f] [--turn N] [--tail N]</c>: the turns' output. labd sends NDJSON
+/// (<see cref="AgentLogLine"/>); labctl prints each line's text, with a header when a new turn
+/// begins (<c>-o json</c>: the NDJSON as labd sent it).
 /// </summary>
 internal static class AgentLogsCommand
 {
-    /// <summary>The members an NDJSON log line may carry its text in, in order of preference.</summary>
-    private static readonly string[] TextMembers = ["text", "line", "data", "message"];
-
     public static Command Create(CliContext context)
     {
         var id = AgentCommand.IdArgument();
@@ -51,26 +48,12 @@ internal static class AgentLogsCommand
         return command;
     }
 
-    /// <summary>The text of one NDJSON line and the turn it belongs to; a line that is not such an object prints as it is.</summary>
+    /// <summary>The text of one NDJSON line (<see cref="AgentLogLine"/>) and its turn; a line that is not one prints as it is.</summary>
     internal static (int? Turn, string Text) Read(string line)
     {
         try
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, line);
-            }
-            int? turn = root.TryGetProperty("turn", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt32(out var n) ? n : null;
-            foreach (var name in TextMembers)
-            {
-                if (root.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String)
-                {
-                    return (turn, text.GetString()!.TrimEnd('\n'));
-                }
-            }
-            return (turn, line);
+            return JsonSerializer.Deserialize(line, ProtocolJsonContext.Default.AgentLogLine) is { Line: { } text } log ? (log.Turn, text) : (null, line);
         }
         catch (JsonException)
         {

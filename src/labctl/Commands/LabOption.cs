@@ -28,9 +28,9 @@ internal static class LabOption
             var response = await client.GetAsync(Routes.LabResolveOf(here), ProtocolJsonContext.Default.LabRef, cancellationToken).ConfigureAwait(false);
             return response.Value.Id;
         }
-        catch (LabdApiException e) when (e.KnownCode == ErrorCode.Forbidden)
+        catch (LabdApiException e) when (e.KnownCode is ErrorCode.Forbidden or ErrorCode.LabNotFound)
         {
-            // An agent's own socket serves only its lab (not /v1/labs/resolve): labd says which in /v1/self.
+            // On an agent's own socket, outside its worktree (or where resolving is not served): the agent has one lab, /v1/self names it.
             var self = await client.GetAsync(Routes.Self, ProtocolJsonContext.Default.SelfInfo, cancellationToken).ConfigureAwait(false);
             if (self.Value.Lab is { } scoped)
             {

@@ -69,12 +69,13 @@ internal sealed class OrientService(StateStore store, LabAccess access)
             return null;
         }
         var rows = await Db.ListAsync(connection, null, """
-            SELECT a.turns, a.max_turns, a.cost_usd, a.budget_usd, a.until, (SELECT max(t.number) FROM agent_turns t WHERE t.agent = a.id)
+            SELECT a.turns, a.max_turns, a.cost_usd, a.budget_usd, a.until, (SELECT max(t.number) FROM agent_turns t WHERE t.agent = a.id), a.interval_s
             FROM agents a WHERE a.id = $agent AND a.lab_id = $lab;
             """, r =>
             {
                 var turns = r.GetInt32(0);
-                int? maxTurns = r.IsDBNull(1) ? null : r.GetInt32(1);
+                // turns counts started turns (the current one too); without an interval the session is one turn (agent start).
+                int? maxTurns = r.IsDBNull(6) ? 1 : r.IsDBNull(1) ? null : r.GetInt32(1);
                 var cost = r.GetDouble(2);
                 double? budgetUsd = r.IsDBNull(3) ? null : r.GetDouble(3);
                 var turn = r.IsDBNull(5) ? turns : r.GetInt32(5);

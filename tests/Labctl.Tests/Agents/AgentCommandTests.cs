@@ -182,9 +182,10 @@ public sealed class AgentCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         const string Ndjson = """
-            {"turn":1,"stream":"stdout","text":"orienting"}
-            {"turn":1,"stream":"stdout","text":"idea 3"}
-            {"turn":2,"stream":"stderr","text":"again"}
+            {"turn":1,"line":"orienting"}
+            {"turn":1,"line":"idea 3"}
+            {"turn":2,"line":"again"}
+            {"turn":2}
             not json at all
 
             """;
@@ -195,7 +196,7 @@ public sealed class AgentCommandTests : IDisposable
         var json = await InProcessLabctl.RunAsync(ct, "agent", "logs", "7", "-f", "--tail", "20", "-o", "json", "--socket", daemon.SocketPath);
 
         Assert.Equal(0, text.ExitCode);
-        Assert.Equal("── turn 1 ──\norienting\nidea 3\n── turn 2 ──\nagain\nnot json at all\n", text.Out);
+        Assert.Equal("── turn 1 ──\norienting\nidea 3\n── turn 2 ──\nagain\n{\"turn\":2}\nnot json at all\n", text.Out);
         Assert.Equal(Ndjson, json.Out);
     }
 

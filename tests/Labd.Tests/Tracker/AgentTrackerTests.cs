@@ -78,15 +78,18 @@ public sealed class AgentTrackerTests
         var capped = await db.AddAgentAsync("lab", "explorer", turns: 3, costUsd: 1.5, maxTurns: 10, budgetUsd: 4, until);
         var free = await db.AddAgentAsync("lab", "explorer", turns: 0, costUsd: 0, maxTurns: null, budgetUsd: null, until: null);
         var overspent = await db.AddAgentAsync("lab", "explorer", turns: 5, costUsd: 9, maxTurns: 4, budgetUsd: 5, until: null);
+        var oneTurn = await db.AddAgentAsync("lab", "explorer", turns: 1, costUsd: 0, maxTurns: null, budgetUsd: null, until: null, intervalSeconds: null);
         await db.ExecuteAsync("INSERT INTO agent_turns (agent, number, status, started_at) VALUES ($a, 4, 'running', '2026-01-01T00:00:00Z');", ("$a", capped));
 
         var b = (await db.Orient.OrientAsync(TrackerDb.Agent("lab", Id(capped)), "lab", ct)).Budget;
         var f = (await db.Orient.OrientAsync(TrackerDb.Agent("lab", Id(free)), "lab", ct)).Budget;
         var o = (await db.Orient.OrientAsync(TrackerDb.Agent("lab", Id(overspent)), "lab", ct)).Budget;
+        var one = (await db.Orient.OrientAsync(TrackerDb.Agent("lab", Id(oneTurn)), "lab", ct)).Budget;
 
         Assert.Equal(new AgentBudget(capped, 4, 7, 2.5, 1.5, until), b);
         Assert.Equal(new AgentBudget(free, 0, null, null, 0, null), f);
         Assert.Equal((0, 0.0), (o!.TurnsLeft, o.UsdLeft));
+        Assert.Equal((1, 0), (one!.Turn, one.TurnsLeft));
     }
 
     [Fact(Timeout = 30000)]
