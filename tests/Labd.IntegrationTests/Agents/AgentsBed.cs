@@ -43,8 +43,8 @@ internal sealed class AgentsBed : IAsyncDisposable
     public string WorktreeOf(string lab, long id) => Path.Combine(Labd.StateDir, "labs", lab, "agents", id.ToString(CultureInfo.InvariantCulture), "worktree");
 
     /// <summary>Starts labd with the default policy plus <paramref name="extraPolicies"/> (name → YAML, given the state dir)
-    /// and <paramref name="extraConfig"/> appended to labd.yaml.</summary>
-    public static async Task<AgentsBed> StartAsync(CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? extraPolicies = null, string extraConfig = "")
+    /// and <paramref name="extraConfig"/> (given the test directory) appended to labd.yaml.</summary>
+    public static async Task<AgentsBed> StartAsync(CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? extraPolicies = null, Func<string, string>? extraConfig = null)
     {
         Root.Require("labd creates sandbox users and runs sandboxes as root");
         await TestAccounts.EnsureAsync(cancellationToken);
@@ -62,7 +62,7 @@ internal sealed class AgentsBed : IAsyncDisposable
               users: {TestAccounts.UsersGroup}
               admins: {TestAccounts.AdminsGroup}
 
-            """ + extraConfig;
+            """ + extraConfig?.Invoke(dir.Path);
         var labd = LabdProcess.Start(dir, config);
         await labd.WaitUntilAnsweringAsync(cancellationToken);
         var (uid, gid) = await TestAccounts.IdsAsync(TestAccounts.User, cancellationToken);
@@ -187,6 +187,26 @@ internal sealed class AgentsBed : IAsyncDisposable
         using var client = Labd.Client();
         var body = await client.GetStringAsync(route, cancellationToken);
         return JsonSerializer.Deserialize(body, type)!;
+    }
+
+    /// <summary>The kinds of the agent.* events about agent <paramref name="id"/>, oldest first.</summary>
+    public IReadOnlyList<string> EventKinds(long id) => [.. Events(id).Select(e => e.Kind)];
+
+    /// <summary>The agent.* events about agent <paramref name="id"/> (kind, data), oldest first.</summary>
+    public IReadOnlyList<(string Kind, string? Data)> Events(long id)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, data FROM events WHERE subject = $id AND kind LIKE 'agent.%' ORDER BY id";
+        command.Parameters.AddWithValue("$id", id.ToString(CultureInfo.InvariantCulture));
+        using var reader = command.ExecuteReader();
+        var events = new List<(string, string?)>();
+        while (reader.Read())
+        {
+            events.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+        }
+        return events;
     }
 
     /// <summary>The run directory of a turn.</summary>

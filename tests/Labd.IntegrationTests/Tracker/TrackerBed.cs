@@ -153,7 +153,7 @@ internal sealed class TrackerBed : IAsyncDisposable
         Dir.Dispose();
     }
 
-    private static async Task EnsureOtherAsync(CancellationToken cancellationToken)
+    internal static async Task EnsureOtherAsync(CancellationToken cancellationToken)
     {
         await Gate.WaitAsync(cancellationToken);
         try
