@@ -98,7 +98,7 @@ internal static class AgentCommand
             }
             else
             {
-                context.Console.Out.WriteLine($"Agent {TrackerCli.Int(agentId)} is {response.Value.Status}{(response.Value.Reason is { } r ? ": " + r : "")}");
+                context.Console.Out.WriteLine($"Agent {TrackerCli.Int(agentId)} is {response.Value.Status}{(response.Value.Reason is { } r && r != response.Value.Status ? ": " + r : "")}");
             }
             return ExitCodes.Ok;
         }));

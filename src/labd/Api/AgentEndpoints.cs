@@ -84,7 +84,14 @@ internal static class AgentEndpoints
             {
                 if (record.Number >= next && (turn is null || record.Number == turn))
                 {
-                    pending.Add(new TurnLog(record.Number, RunOf(registry, record)));
+                    var run = RunOf(registry, record);
+                    if (run is null && record.Status == "running")
+                    {
+                        // Recorded just before its sandbox launched: read it once its run is registered
+                        // (a TurnLog without a run is done at once, and its output would never be sent).
+                        break;
+                    }
+                    pending.Add(new TurnLog(record.Number, run));
                     next = record.Number + 1;
                 }
             }
