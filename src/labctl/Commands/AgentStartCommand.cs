@@ -11,7 +11,7 @@ internal static class AgentStartCommand
 
     public static Command Create(CliContext context, bool loop)
     {
-        var role = new Option<string?>("--role") { Description = "The role: its prompt is PROMPT.<role>.md in the lab (default: PROMPT.md)", HelpName = "R" };
+        var role = new Option<string?>("--role") { Description = "The role (default: default): the turn prompt is PROMPT.<role>.md on the lab's main branch, else PROMPT.md", HelpName = "R" };
         var kind = new Option<string?>("--agent") { Description = "The agent CLI: claude (default), codex, or a name from labd.yaml's agents:", HelpName = "NAME" };
         var custom = new Option<string?>("--agent-command") { Description = "Run this shell command (sh -c) as the agent instead of a configured one (kind custom)", HelpName = "CMD" };
         var lab = LabOption.Create();
