@@ -44,6 +44,10 @@ public sealed class AgentCliTests
         var looper = (await LabctlOkAsync(bed, ct, "agent", "loop", "-d", "1h", "--role", "explorer", "--lab", "lab-c", "--agent-command", $"echo looping; exec sleep {Marker}")).Trim();
         await bed.WaitUntilAsync(long.Parse(looper, CultureInfo.InvariantCulture), a => a.CurrentTurn is not null, ct);
         Assert.Contains("in turn 1", await LabctlOkAsync(bed, ct, "agent", "ls"), StringComparison.Ordinal);
+        // Ctrl-C ends the following (exit 130), not the agent.
+        var (interrupted, followed) = await FollowThenInterruptAsync(bed, looper, "looping", ct);
+        Assert.Equal((130, true), (interrupted, followed.Contains("looping", StringComparison.Ordinal)));
+        Assert.Equal(AgentRecord.Running, (await bed.ShowAsync(long.Parse(looper, CultureInfo.InvariantCulture), ct)).Status);
         var stop = await LabctlOkAsync(bed, ct, "agent", "stop", looper, "--grace", "2s");
         var stopped = await bed.ShowAsync(long.Parse(looper, CultureInfo.InvariantCulture), ct);
         var missing = await LabctlAsync(bed, ct, "agent", "show", "99");
@@ -102,6 +106,48 @@ public sealed class AgentCliTests
         var (exit, stdout, stderr) = await LabctlAsync(bed, ct, args);
         Assert.True(exit == 0, $"labctl {string.Join(' ', args)} exited {exit}\n{stdout}\n{stderr}\n{bed.Labd.Output}");
         return stdout;
+    }
+
+    /// <summary>Runs <c>labctl agent logs -f</c> (as root) until <paramref name="expected"/> shows, then sends it SIGINT as Ctrl-C does.</summary>
+    private static async Task<(int ExitCode, string Stdout)> FollowThenInterruptAsync(AgentsBed bed, string id, string expected, CancellationToken ct)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "labctl")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["--socket", bed.Labd.SocketPath, "agent", "logs", id, "-f"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = new System.Text.StringBuilder();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (stdout)
+            {
+                stdout.AppendLine(e.Data);
+            }
+            if (e.Data?.Contains(expected, StringComparison.Ordinal) == true)
+            {
+                seen.TrySetResult();
+            }
+        };
+        process.BeginOutputReadLine();
+        try
+        {
+            await seen.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+            Labd.Interop.Signals.Send(process.Id, 2);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(15), ct);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        lock (stdout)
+        {
+            return (process.ExitCode, stdout.ToString());
+        }
     }
 
     /// <summary>Host processes whose command line contains <paramref name="text"/>.</summary>
