@@ -32,11 +32,10 @@ internal static class MsgCommand
 
     private static Command Wait(CliContext context)
     {
-        var timeout = new Option<int>("--timeout")
+        var timeout = new Option<int?>("--timeout")
         {
             Description = "Give up after this long: 30s, 10m (default), 1h at most",
             HelpName = "D",
-            DefaultValueFactory = _ => 600,
             CustomParser = r => AgentTimes.Seconds(r.Tokens.Count == 1 ? r.Tokens[0].Value : "") is { } s and <= 3600 ? s : InvalidTimeout(r),
         };
         var lab = LabOption.Create();
@@ -45,7 +44,7 @@ internal static class MsgCommand
             "labctl msg wait", "labctl msg wait --timeout 30m")) { timeout, lab };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
-            var seconds = parseResult.GetValue(timeout);
+            var seconds = parseResult.GetValue(timeout) ?? DefaultWaitSeconds;
             using var client = new LabdClient(context.Options.SocketPath(parseResult), TimeSpan.FromSeconds(seconds) + LabdClient.DefaultTimeout);
             var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
             var response = await client.GetAsync(Routes.LabMessagesWait(labId, seconds), ProtocolJsonContext.Default.IReadOnlyListMessageRecord, cancellationToken).ConfigureAwait(false);
@@ -55,10 +54,12 @@ internal static class MsgCommand
         return command;
     }
 
-    private static int InvalidTimeout(System.CommandLine.Parsing.ArgumentResult result)
+    internal const int DefaultWaitSeconds = 600;
+
+    private static int? InvalidTimeout(System.CommandLine.Parsing.ArgumentResult result)
     {
         result.AddError("--timeout must be a duration up to 1h, such as 30s, 10m or 1h");
-        return 0;
+        return null;
     }
 
     public static void Render(IReadOnlyList<MessageRecord> messages, TextWriter output, bool color)
