@@ -63,17 +63,26 @@ internal sealed class AgentRunner(
 
     /// <summary>After the session was marked stopping: wakes its loop and ends the current turn
     /// (SIGTERM, the runs' grace period, SIGKILL of the whole sandbox).</summary>
-    public async Task StopAsync(long id)
+    public async Task StopAsync(long id, TimeSpan? grace = null)
     {
         if (!_sessions.TryGetValue(id, out var session))
         {
             Launch(id);
             return;
         }
-        await session.Stop.CancelAsync().ConfigureAwait(false);
+        session.Grace = grace;
+        try
+        {
+            await session.Stop.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop has just ended.
+            return;
+        }
         if (session.Current is { } run)
         {
-            await run.CancelAsync(CancellationToken.None).ConfigureAwait(false);
+            await run.CancelAsync(CancellationToken.None, grace).ConfigureAwait(false);
         }
     }
 
@@ -270,7 +279,7 @@ internal sealed class AgentRunner(
         var current = await agents.GetAsync(agent.Id, cancellationToken).ConfigureAwait(false);
         if (session.Stop.IsCancellationRequested || current?.Status == AgentRecord.Stopping)
         {
-            await run.CancelAsync(CancellationToken.None).ConfigureAwait(false);
+            await run.CancelAsync(CancellationToken.None, session.Grace).ConfigureAwait(false);
         }
         var untilReached = false;
         using var untilTimer = new CancellationTokenSource();
@@ -413,6 +422,9 @@ internal sealed class AgentRunner(
         public CancellationTokenSource Stop { get; } = new();
 
         public volatile Run? Current;
+
+        /// <summary>The grace a stop asked for (null: the runs' default).</summary>
+        public TimeSpan? Grace { get; set; }
 
         public void Dispose() => Stop.Dispose();
     }

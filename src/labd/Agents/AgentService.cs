@@ -31,6 +31,9 @@ internal sealed partial class AgentService(
     internal const int MaxCommandBytes = 64 * 1024;
     internal const int RecentTurns = 20;
 
+    /// <summary>What <see cref="AgentStopRequest.GraceSeconds"/> defaults to.</summary>
+    internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
+
     [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")]
     private static partial Regex RoleName();
 
@@ -133,7 +136,7 @@ internal sealed partial class AgentService(
         {
             AgentLog.StopRequested(logger, id, TrackerCaller.ActorOf(caller));
         }
-        await runner.StopAsync(id).ConfigureAwait(false);
+        await runner.StopAsync(id, request?.GraceSeconds is { } grace ? TimeSpan.FromSeconds(grace) : DefaultStopGrace).ConfigureAwait(false);
         return await ShowAsync(caller, id, cancellationToken).ConfigureAwait(false);
     }
 

@@ -20,8 +20,9 @@ internal sealed class TurnLog(int turn, Run? run)
     /// <summary>Whether the run has ended and everything it wrote was read.</summary>
     public bool Done { get; private set; }
 
-    /// <summary>Starts at the end, keeping at most <paramref name="count"/> complete lines before it
-    /// (read from the last <see cref="TailWindowBytes"/> only); returns them oldest first.</summary>
+    /// <summary>Starts at the end, keeping at most <paramref name="count"/> lines before it (complete
+    /// ones while the run goes on; read from the last <see cref="TailWindowBytes"/> only); returns
+    /// them oldest first.</summary>
     public IReadOnlyList<string> Tail(int count)
     {
         if (run is null || !File.Exists(run.LogPath) || count == 0)
@@ -29,10 +30,12 @@ internal sealed class TurnLog(int turn, Run? run)
             _offset = run is null || !File.Exists(run.LogPath) ? 0 : LastNewline(run.LogPath);
             return [];
         }
-        var end = LastNewline(run.LogPath);
+        // An ended run's unterminated last line counts; a running one's may still grow.
+        var ended = run.TryGetExit() is not null;
+        var end = ended ? new FileInfo(run.LogPath).Length : LastNewline(run.LogPath);
         var start = Math.Max(0, end - TailWindowBytes);
         _offset = start;
-        var lines = ReadLines(final: false, limit: end).ToList();
+        var lines = ReadLines(final: ended, limit: end).ToList();
         if (start > 0 && lines.Count > 0)
         {
             lines.RemoveAt(0);

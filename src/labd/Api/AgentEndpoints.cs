@@ -87,8 +87,7 @@ internal static class AgentEndpoints
                     var run = RunOf(registry, record);
                     if (run is null && record.Status == "running")
                     {
-                        // Recorded just before its sandbox launched: read it once its run is registered
-                        // (a TurnLog without a run is done at once, and its output would never be sent).
+                        // Recorded just before its sandbox is launched: its run appears in a moment.
                         break;
                     }
                     pending.Add(new TurnLog(record.Number, run));

@@ -324,27 +324,9 @@ internal sealed class ExperimentRunner(
             {
             }
         }
-        LaunchPlan? plan = null;
-        try
+        if (await registry.ReopenEgressAsync(run, spec, cancellationToken).ConfigureAwait(false) is { } reason)
         {
-            plan = JsonSerializer.Deserialize(await File.ReadAllTextAsync(run.Paths.LaunchPlan, cancellationToken).ConfigureAwait(false), RunsJsonContext.Default.LaunchPlan);
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-        }
-        if (spec is null || plan is null || spec.PolicyHash != plan.PolicyHash)
-        {
-            RunLog.EgressNotReopened(logger, run.Id, $"lab {experiment.Lab}'s policy changed or is gone since {experiment.Label} started, or launch.json is unreadable");
-            return;
-        }
-        try
-        {
-            await egress.BindAsync(run.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            // Fail closed for this run rather than keep labd from starting.
-            RunLog.EgressNotReopened(logger, run.Id, e.Message);
+            RunLog.EgressNotReopened(logger, run.Id, $"{experiment.Label}: {reason}");
         }
     }
 

@@ -69,10 +69,15 @@ internal sealed class Run
         }
     }
 
-    /// <summary>Asks the supervisor to end the run: SIGTERM to the target, bounded grace, SIGKILL.</summary>
-    public Task CancelAsync(CancellationToken cancellationToken)
+    /// <summary>Asks the supervisor to end the run: SIGTERM to the target, bounded grace (the
+    /// launch plan's, or <paramref name="grace"/>), SIGKILL.</summary>
+    public Task CancelAsync(CancellationToken cancellationToken, TimeSpan? grace = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (grace is { } g && SupervisorPid is not null)
+        {
+            File.WriteAllText(Paths.CancelGrace, ((long)g.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (SupervisorPid is int pid)
         {
             Kill.Send(pid, Kill.SIGTERM);

@@ -11,6 +11,10 @@ internal sealed record RunPaths(string Directory)
     public string SupervisorPid => Path.Combine(Directory, "supervisor.pid");
     public string Started => Path.Combine(Directory, "started");
 
+    /// <summary>Written by labd (root; the run directory is not the sandbox's to write) just before
+    /// it cancels the run: the grace in milliseconds between SIGTERM and SIGKILL for this cancel.</summary>
+    public string CancelGrace => Path.Combine(Directory, "cancel-grace");
+
     /// <summary>The run's egress binding, so listeners can be re-opened on the same ports after a labd restart.</summary>
     public string Egress => Path.Combine(Directory, "egress.json");
 

@@ -184,19 +184,12 @@ internal sealed class RunService(
     {
         var policy = policies.Find(record.Policy);
         var spec = policy is null ? null : PolicyCompiler.Compile(policy, new PolicyVariables(record.WorkingDirectory, record.WorkingDirectory, WorkingDirectory.HomeOf(record.CallerUid))).Spec;
-        if (spec is null || spec.PolicyHash != record.PolicyHash)
+        // Fail closed when the policy changed or the listeners cannot be bound: the sandbox's DNAT
+        // points at listeners nobody opens.
+        if (await registry.ReopenEgressAsync(run, spec, cancellationToken).ConfigureAwait(false) is { } reason)
         {
-            // Fail closed: the sandbox's DNAT points at listeners nobody opens.
-            RunLog.EgressNotReopened(logger, record.Id, $"policy '{record.Policy}' changed or is gone since the run started");
-            return;
+            RunLog.EgressNotReopened(logger, record.Id, reason);
         }
-        var plan = JsonSerializer.Deserialize(await File.ReadAllTextAsync(run.Paths.LaunchPlan, cancellationToken).ConfigureAwait(false), RunsJsonContext.Default.LaunchPlan);
-        if (plan is null)
-        {
-            RunLog.EgressNotReopened(logger, record.Id, "launch.json is unreadable");
-            return;
-        }
-        await egress.BindAsync(record.Id, spec.Egress, run.Paths.Directory, plan.User.Uid, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WatchAsync(Run run, bool releaseEgress)

@@ -123,7 +123,7 @@ internal static class Supervisor
         File.WriteAllText(paths.Started, "");
         Mark("rules installed, gate released");
 
-        var outcome = WaitForEnd(plan, chain);
+        var outcome = WaitForEnd(plan, paths, chain);
         Mark("chain exited");
         pumps.Wait(TimeSpan.FromSeconds(5));
         Mark("log drained");
@@ -133,7 +133,7 @@ internal static class Supervisor
 
     /// <summary>Waits for the target, the timeout or a SIGTERM to the supervisor (labd's cancel),
     /// whichever comes first; on the latter two: SIGTERM, bounded grace, SIGKILL of the sandbox.</summary>
-    private static RunOutcome WaitForEnd(LaunchPlan plan, SandboxChain chain)
+    private static RunOutcome WaitForEnd(LaunchPlan plan, RunPaths paths, SandboxChain chain)
     {
         var exited = chain.Process.WaitForExitAsync();
         var deadline = plan.TimeoutMilliseconds is long ms ? Stopwatch.GetTimestamp() + (ms * Stopwatch.Frequency / 1000) : long.MaxValue;
@@ -155,13 +155,31 @@ internal static class Supervisor
         if (outcome != RunOutcome.Exited)
         {
             chain.Terminate();
-            if (!chain.Process.WaitForExit(TimeSpan.FromMilliseconds(plan.GraceMilliseconds)))
+            if (!chain.Process.WaitForExit(TimeSpan.FromMilliseconds(outcome == RunOutcome.Cancelled ? CancelGrace(plan, paths) : plan.GraceMilliseconds)))
             {
                 chain.KillAll();
             }
         }
         chain.Process.WaitForExit();
         return outcome;
+    }
+
+    /// <summary>The grace labd asked for with this cancel (<see cref="RunPaths.CancelGrace"/>), at most an hour; else the plan's.</summary>
+    private static long CancelGrace(LaunchPlan plan, RunPaths paths)
+    {
+        try
+        {
+            if (File.Exists(paths.CancelGrace)
+                && long.TryParse(File.ReadAllText(paths.CancelGrace).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                && ms is >= 0 and <= 3_600_000)
+            {
+                return ms;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return plan.GraceMilliseconds;
     }
 
     private static CgroupLeaf? _leaf;

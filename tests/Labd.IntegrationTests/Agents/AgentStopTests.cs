@@ -19,16 +19,19 @@ public sealed class AgentStopTests
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await AgentsBed.StartAsync(ct);
         await bed.CreateLabAsync(Lab, new Dictionary<string, string> { ["README"] = "x\n" }, ct);
-        // A child that ignores SIGTERM, so only the SIGKILL of the whole sandbox ends it.
-        var agent = await bed.StartScriptAsync(Lab, "sh -c 'trap \"\" TERM; sleep 300' & echo turn-running; sleep 300; wait", ct, intervalSeconds: 60);
+        // A turn that ignores SIGTERM (its sleeps die, it starts new ones), so only the SIGKILL of the whole sandbox ends it.
+        var agent = await bed.StartScriptAsync(Lab, "trap '' TERM; echo turn-running; while :; do sleep 1; done", ct, intervalSeconds: 60);
         var running = await bed.WaitUntilAsync(agent.Id, a => a.CurrentTurn?.RunId is { } run && File.Exists(Path.Combine(bed.RunDirectory(run), "started")), ct);
         var uid = SandboxUid(bed, running.CurrentTurn!.RunId!);
         await HostProcesses.WaitUntilAsync(() => HostProcesses.CountOwnedBy(uid) >= 3, TimeSpan.FromSeconds(30), ct);
         Assert.True(HostProcesses.CountOwnedBy(uid) >= 3, $"the turn's processes run as uid {uid}");
 
-        var stopping = await bed.StopAsync(agent.Id, ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stopping = await bed.StopAsync(agent.Id, ct, graceSeconds: 2);
         Assert.Contains(stopping.Status, new[] { AgentRecord.Stopping, AgentRecord.Stopped });
         var ended = await bed.WaitEndedAsync(agent.Id, ct);
+        // The stop's grace (2 s, not the default 10 s), then SIGKILL of what ignored SIGTERM.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(9));
 
         Assert.Equal(AgentRecord.Stopped, ended.Status);
         Assert.Null(ended.NextTurnAt);

@@ -133,10 +133,12 @@ internal sealed class AgentsBed : IAsyncDisposable
         return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentRecord)!;
     }
 
-    public async Task<AgentRecord> StopAsync(long id, CancellationToken cancellationToken)
+    public async Task<AgentRecord> StopAsync(long id, CancellationToken cancellationToken, int? graceSeconds = null)
     {
         using var client = Labd.Client();
-        using var response = await client.PostAsync(Routes.AgentStop(id), null, cancellationToken);
+        using var response = graceSeconds is null
+            ? await client.PostAsync(Routes.AgentStop(id), null, cancellationToken)
+            : await client.PostAsJsonAsync(Routes.AgentStop(id), new AgentStopRequest(graceSeconds), ProtocolJsonContext.Default.AgentStopRequest, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.True((int)response.StatusCode == 202, $"stop: {(int)response.StatusCode} {body}\n{Labd.Output}");
         return JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AgentRecord)!;
