@@ -60,7 +60,7 @@ public sealed class AgentCliTests
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Agents_get_their_roles_messages_only_and_see_their_budget_in_orient()
+    public async Task Agents_get_their_roles_messages_only_and_see_their_budget_in_orient_and_the_guide()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await AgentsBed.StartAsync(ct);
@@ -72,6 +72,7 @@ public sealed class AgentCliTests
             "$L" msg wait --timeout 30s; echo "wait-exit:$?"
             "$L" orient
             "$L" msg wait --timeout 1s; echo "wait-exit:$?"
+            "$L" guide | head -n 1
             """;
 
         var explorer = long.Parse(await LabctlOkAsync(bed, ct, "agent", "loop", "-d", "1h", "--lab", "lab-r", "--role", "explorer",
@@ -93,6 +94,7 @@ public sealed class AgentCliTests
             Assert.Contains("wait-exit:0\n", log, StringComparison.Ordinal);
             Assert.Contains("Unread messages: none", log, StringComparison.Ordinal);
             Assert.Contains("wait-exit:124", log, StringComparison.Ordinal);
+            Assert.Contains("# labd guide for agents", log, StringComparison.Ordinal);
         }
         Assert.Contains($"Budget:\n  agent {explorer}, turn 1\n  turns left: 2\n  cost so far: $0.00, left: $5.00\n  until: 2099-01-01 00:00Z", explorerLog, StringComparison.Ordinal);
         Assert.Contains($"Budget:\n  agent {reviewer}, turn 1\n  turns left: 0\n  cost so far: $0.00, left: no limit\n  until: no limit", reviewerLog, StringComparison.Ordinal);
