@@ -15,6 +15,7 @@ internal static class ExitCodes
     public const int Conflict = 6;
     public const int Invalid = 7;
     public const int Unavailable = 8;
+    public const int TimedOut = 124;
 
     public static IReadOnlyList<(int Code, string Meaning)> Describe { get; } =
     [
@@ -27,5 +28,6 @@ internal static class ExitCodes
         (Conflict, "conflict (the object is in a state that does not allow this)"),
         (Invalid, "invalid request or policy"),
         (Unavailable, "labd cannot do this now (sandboxes unavailable, shutting down)"),
+        (TimedOut, "timed out waiting (msg wait; run: the command's time limit)"),
     ];
 }

@@ -56,6 +56,11 @@ public static class Routes
 
     public static string LabMessages(string lab, bool unread = false) => Lab(lab) + "/messages" + (unread ? "?unread=true" : "");
 
+    /// <summary><c>GET</c>: blocks until an unread message addressed to the caller arrives (or <c>timeoutSeconds</c>,
+    /// default 600, at most 3600, pass); answers those messages, marked read, or an empty list on timeout.</summary>
+    public static string LabMessagesWait(string lab, int? timeoutSeconds = null) =>
+        Lab(lab) + "/messages/wait" + Query(("timeoutSeconds", timeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     public static string LabSearch(string lab, string text, int? limit = null) => Lab(lab) + "/search" + Query(("q", text), ("limit", limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     public static string LabLeaderboard(string lab, string? metric = null, string? tag = null, int? limit = null, int? idea = null) =>

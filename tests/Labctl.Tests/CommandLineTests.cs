@@ -22,10 +22,10 @@ public sealed class CommandLineTests
     public void Exit_codes_are_distinct_and_stable()
     {
         Assert.Equal(
-            [(0, "Ok"), (1, "Failure"), (2, "Usage"), (3, "DaemonUnreachable"), (4, "PermissionDenied"), (5, "NotFound"), (6, "Conflict"), (7, "Invalid"), (8, "Unavailable")],
+            [(0, "Ok"), (1, "Failure"), (2, "Usage"), (3, "DaemonUnreachable"), (4, "PermissionDenied"), (5, "NotFound"), (6, "Conflict"), (7, "Invalid"), (8, "Unavailable"), (124, "TimedOut")],
             [(ExitCodes.Ok, "Ok"), (ExitCodes.Failure, "Failure"), (ExitCodes.Usage, "Usage"), (ExitCodes.DaemonUnreachable, "DaemonUnreachable"),
              (ExitCodes.PermissionDenied, "PermissionDenied"), (ExitCodes.NotFound, "NotFound"), (ExitCodes.Conflict, "Conflict"),
-             (ExitCodes.Invalid, "Invalid"), (ExitCodes.Unavailable, "Unavailable")]);
+             (ExitCodes.Invalid, "Invalid"), (ExitCodes.Unavailable, "Unavailable"), (ExitCodes.TimedOut, "TimedOut")]);
         Assert.Equal(ExitCodes.Describe.Count, ExitCodes.Describe.Select(d => d.Code).Distinct().Count());
     }
 

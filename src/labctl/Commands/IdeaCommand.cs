@@ -11,6 +11,7 @@ internal static class IdeaCommand
     {
         var idea = new Command("idea", "Create, list, show ideas (branches idea/<n>) and move them through their statuses");
         idea.Subcommands.Add(New(context));
+        idea.Subcommands.Add(Suggest(context));
         idea.Subcommands.Add(List(context));
         idea.Subcommands.Add(Show(context));
         idea.Subcommands.Add(Transition(context, "conclude", "Conclude an active idea with what it showed", "labctl idea conclude 3 --conclusion \"warmup helps +0.4%\"", "--conclusion", required: true));
@@ -35,6 +36,23 @@ internal static class IdeaCommand
             new IdeaNewRequest(parseResult.GetValue(title)!, parseResult.GetValue(parents) ?? [], parseResult.GetValue(description), parseResult.GetValue(suggest)),
             ProtocolJsonContext.Default.IdeaNewRequest, ProtocolJsonContext.Default.IdeaRecord,
             (idea, output, _) => output.WriteLine($"Idea {idea.Number} ({idea.Status}) on branch {idea.Branch} at {TrackerCli.Short(idea.BaseCommit)}: {idea.Title}"),
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary><c>idea suggest TEXT</c>: <c>idea new --suggest</c> for people steering agents; agents see it in orient's suggested ideas.</summary>
+    private static Command Suggest(CliContext context)
+    {
+        var title = new Argument<string>("TEXT") { Description = "What you suggest trying" };
+        var description = new Option<string?>("--description") { Description = "Longer description", HelpName = "D" };
+        var lab = LabOption.Create();
+        var command = new Command("suggest", TrackerCli.Describe(
+            "Suggest an idea to the lab's agents: a suggested idea (branch idea/<n>) they see in `labctl orient`",
+            "labctl idea suggest \"try label smoothing 0.1\" --description \"the val loss plateaus early\"")) { title, description, lab };
+        command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabIdeas(id),
+            new IdeaNewRequest(parseResult.GetValue(title)!, [], parseResult.GetValue(description), Suggest: true),
+            ProtocolJsonContext.Default.IdeaNewRequest, ProtocolJsonContext.Default.IdeaRecord,
+            (idea, output, _) => output.WriteLine($"Idea {idea.Number} suggested: {idea.Title}"),
             cancellationToken));
         return command;
     }

@@ -15,7 +15,7 @@ internal static class LabOption
         Description = "The lab to work on (default: the lab containing the current directory; see `labctl lab ls`)",
     };
 
-    /// <summary>The lab id: the option's value, else the lab containing the working directory.</summary>
+    /// <summary>The lab id: the option's value, else the lab containing the working directory, else (on an agent's socket) the agent's lab.</summary>
     public static async Task<string> ResolveAsync(LabdClient client, ParseResult parseResult, Option<string?> option, CancellationToken cancellationToken)
     {
         if (parseResult.GetValue(option) is { Length: > 0 } lab)
@@ -23,7 +23,20 @@ internal static class LabOption
             return lab;
         }
         var here = Directory.GetCurrentDirectory();
-        var response = await client.GetAsync(Routes.LabResolveOf(here), ProtocolJsonContext.Default.LabRef, cancellationToken).ConfigureAwait(false);
-        return response.Value.Id;
+        try
+        {
+            var response = await client.GetAsync(Routes.LabResolveOf(here), ProtocolJsonContext.Default.LabRef, cancellationToken).ConfigureAwait(false);
+            return response.Value.Id;
+        }
+        catch (LabdApiException e) when (e.KnownCode is ErrorCode.Forbidden or ErrorCode.LabNotFound)
+        {
+            // On an agent's own socket, outside its worktree (or where resolving is not served): the agent has one lab, /v1/self names it.
+            var self = await client.GetAsync(Routes.Self, ProtocolJsonContext.Default.SelfInfo, cancellationToken).ConfigureAwait(false);
+            if (self.Value.Lab is { } scoped)
+            {
+                return scoped;
+            }
+            throw;
+        }
     }
 }

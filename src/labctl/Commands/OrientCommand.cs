@@ -10,7 +10,7 @@ internal static class OrientCommand
     {
         var lab = LabOption.Create();
         var command = new Command("orient", TrackerCli.Describe(
-            "Where the lab stands: active ideas, running and queued experiments, the best result, failures since your last orient, unread messages (marked read), suggested ideas",
+            "Where the lab stands: active ideas, running and queued experiments, the best result, failures since your last orient, unread messages (marked read), suggested ideas, and an agent's remaining budget",
             "labctl orient", "labctl orient -o json")) { lab };
         command.SetAction((parseResult, cancellationToken) => TrackerCli.GetAsync(context, parseResult, lab, Routes.LabOrient, ProtocolJsonContext.Default.Orientation, Render, cancellationToken));
         return command;
@@ -28,6 +28,15 @@ internal static class OrientCommand
         Section(output, "Failures since your last orient", o.Failures.Select(e => $"{e.Label} {e.Status}{(e.Reason is { } r ? ": " + r.ReplaceLineEndings(" ") : "")}"));
         Section(output, "Unread messages", o.Unread.Select(m => $"[{m.Sender} → {m.Recipient}] {m.Text.ReplaceLineEndings(" ")}"));
         Section(output, "Suggested ideas", o.Suggested.Select(i => $"#{i.Number} {i.Title}"));
+        if (o.Budget is { } b)
+        {
+            Section(output, "Budget", [
+                $"agent {TrackerCli.Int(b.Agent)}, turn {TrackerCli.Int(b.Turn)}",
+                "turns left: " + (b.TurnsLeft is { } turns ? TrackerCli.Int(turns) : "no limit"),
+                $"cost so far: ${b.CostUsd.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}, left: " + (b.UsdLeft is { } usd ? "$" + usd.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "no limit"),
+                "until: " + (b.Until is { } until ? TrackerCli.Time(until) : "no limit"),
+            ]);
+        }
     }
 
     private static void Section(TextWriter output, string title, IEnumerable<string> lines)

@@ -17,5 +17,6 @@ internal static class ApiEndpoints
             .MapTracker()
             .MapExperiments()
             .MapGpus()
-            .MapAgents();
+            .MapAgents()
+            .MapGuide();
 }

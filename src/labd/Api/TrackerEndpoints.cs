@@ -73,6 +73,15 @@ internal static class TrackerEndpoints
 
         endpoints.MapGet(Lab + "/messages", async (string lab, bool? unread, HttpContext context, Caller caller, MessageService messages) =>
             Results.Json(await messages.ListAsync(caller, lab, unread ?? false, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListMessageRecord));
+        endpoints.MapGet(Lab + "/messages/wait", async (string lab, int? timeoutSeconds, HttpContext context, Caller caller, MessageService messages) =>
+        {
+            var seconds = timeoutSeconds ?? 600;
+            if (seconds < 0 || seconds > MessageService.MaxWait.TotalSeconds)
+            {
+                throw new LabdException(ErrorCode.BadRequest, $"timeoutSeconds must be 0 to {MessageService.MaxWait.TotalSeconds:0}; wait again for longer");
+            }
+            return Results.Json(await messages.WaitAsync(caller, lab, TimeSpan.FromSeconds(seconds), context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListMessageRecord);
+        });
         endpoints.MapPost(Lab + "/messages", async (string lab, HttpContext context, Caller caller, MessageService messages) =>
         {
             var request = await ReadAsync(context, json.MessageSendRequest, """{"text": "GPU 2 is flaky", "to": "all"}""").ConfigureAwait(false);

@@ -16,6 +16,24 @@ internal sealed partial class MessageService(StateStore store, LabAccess access)
 {
     public const int MaxText = 10_000;
 
+    /// <summary>The longest <c>msg wait</c>; a waiter also rereads this often, in case a wake-up was lost.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(30);
+
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _nextSend = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Task NextSend
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextSend.Task;
+            }
+        }
+    }
+
     public async Task<MessageRecord> SendAsync(Caller caller, string labId, MessageSendRequest request, CancellationToken cancellationToken)
     {
         await access.GetAsync(caller, labId, manage: false, cancellationToken).ConfigureAwait(false);
@@ -41,10 +59,47 @@ internal sealed partial class MessageService(StateStore store, LabAccess access)
             await SearchIndex.PutAsync(connection, transaction, labId, SearchIndex.Message, Db.Text(id), text, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+        WakeWaiters();
         var record = new MessageRecord(id, sender, to, text, DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture), Read: true);
         await store.AppendEventAsync(TrackerCaller.EventActor(caller), "msg.send", LabService.Subject(labId),
             JsonSerializer.Serialize(record, ProtocolJsonContext.Default.MessageRecord), cancellationToken).ConfigureAwait(false);
         return record;
+    }
+
+    /// <summary>
+    /// The unread messages addressed to the caller (marked read) as soon as there are any; an empty
+    /// list when <paramref name="timeout"/> passes first. Every send wakes the waiters, which then
+    /// read the database again: no message is missed between a read and the next wake-up.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageRecord>> WaitAsync(Caller caller, string labId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await access.GetAsync(caller, labId, manage: false, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            // Taken before reading: a send that lands after the read completes this task.
+            var sent = NextSend;
+            await using (var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var unread = await ReadAsync(connection, caller, labId, unreadOnly: true, cancellationToken).ConfigureAwait(false);
+                if (unread.Count > 0)
+                {
+                    return unread;
+                }
+            }
+            try
+            {
+                await sent.WaitAsync(RecheckInterval, deadline.Token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return [];
+            }
+        }
     }
 
     public async Task<IReadOnlyList<MessageRecord>> ListAsync(Caller caller, string labId, bool unreadOnly, CancellationToken cancellationToken)
@@ -75,6 +130,17 @@ internal sealed partial class MessageService(StateStore store, LabAccess access)
                 ("$me", me), ("$at", Db.Now()), ("$ids", "[" + string.Join(',', newlyRead.Select(Db.Text)) + "]")).ConfigureAwait(false);
         }
         return shown;
+    }
+
+    private void WakeWaiters()
+    {
+        TaskCompletionSource sent;
+        lock (_gate)
+        {
+            sent = _nextSend;
+            _nextSend = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        sent.TrySetResult();
     }
 
     public static bool MaySee(Caller caller, string me, MessageRecord message) =>

@@ -44,6 +44,7 @@ internal sealed class OrientService(StateStore store, LabAccess access)
             ON CONFLICT (lab_id, reader) DO UPDATE SET last_experiment = excluded.last_experiment, at = excluded.at;
             """, cancellationToken, ("$lab", labId), ("$reader", reader), ("$last", lastExperiment), ("$at", now)).ConfigureAwait(false);
         var unread = await MessageService.ReadAsync(connection, caller, labId, unreadOnly: true, cancellationToken).ConfigureAwait(false);
+        var budget = await BudgetAsync(connection, caller, labId, cancellationToken).ConfigureAwait(false);
         return new Orientation(
             labId,
             metric.Name,
@@ -54,7 +55,33 @@ internal sealed class OrientService(StateStore store, LabAccess access)
             top.Entries.Count > 0 ? top.Entries[0] : null,
             failures,
             unread,
-            [.. ideas.Where(i => i.Status == IdeaRecord.Suggested).Select(i => i.Idea)]);
+            [.. ideas.Where(i => i.Status == IdeaRecord.Suggested).Select(i => i.Idea)])
+        {
+            Budget = budget,
+        };
+    }
+
+    /// <summary>For an agent orienting in its own lab: its turn now and what its caps leave (from the agents table); null for anyone else.</summary>
+    internal static async Task<AgentBudget?> BudgetAsync(SqliteConnection connection, Caller caller, string labId, CancellationToken cancellationToken)
+    {
+        if (caller.Kind != CallerKind.Agent || !long.TryParse(caller.Scope?.AgentId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var agent))
+        {
+            return null;
+        }
+        var rows = await Db.ListAsync(connection, null, """
+            SELECT a.turns, a.max_turns, a.cost_usd, a.budget_usd, a.until, (SELECT max(t.number) FROM agent_turns t WHERE t.agent = a.id), a.interval_s
+            FROM agents a WHERE a.id = $agent AND a.lab_id = $lab;
+            """, r =>
+            {
+                var turns = r.GetInt32(0);
+                // turns counts started turns (the current one too); without an interval the session is one turn (agent start).
+                int? maxTurns = r.IsDBNull(6) ? 1 : r.IsDBNull(1) ? null : r.GetInt32(1);
+                var cost = r.GetDouble(2);
+                double? budgetUsd = r.IsDBNull(3) ? null : r.GetDouble(3);
+                var turn = r.IsDBNull(5) ? turns : r.GetInt32(5);
+                return new AgentBudget(agent, turn, maxTurns is { } max ? Math.Max(0, max - turns) : null, budgetUsd is { } usd ? Math.Max(0, usd - cost) : null, cost, Db.TimeOrNull(r, 4));
+            }, cancellationToken, ("$agent", agent), ("$lab", labId)).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     private static Task<List<OrientExperiment>> ExperimentsAsync(SqliteConnection connection, string where, CancellationToken cancellationToken, params (string, object?)[] parameters) =>

@@ -29,6 +29,9 @@ public sealed class FakeDaemon : IAsyncDisposable
     /// <summary>Request heads received, in order: request line then headers.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Request bodies received (by <c>Content-Length</c>), in order; empty for requests without one.</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
     public FakeDaemon Answer(string path, CannedResponse response)
     {
         _routes[path] = response;
@@ -70,12 +73,13 @@ public sealed class FakeDaemon : IAsyncDisposable
     {
         using var _ = client;
         await using var stream = new NetworkStream(client, ownsSocket: false);
-        var head = await ReadHeadAsync(stream);
-        if (head is null)
+        var read = await ReadHeadAsync(stream);
+        if (read is not var (head, rest))
         {
             return;
         }
         Requests.Enqueue(head);
+        Bodies.Enqueue(await ReadBodyAsync(stream, head, rest));
         var path = head.Split(' ', 3) is [_, var target, _] ? target : "";
         var response = _routes.TryGetValue(path, out var canned)
             ? canned
@@ -87,7 +91,75 @@ public sealed class FakeDaemon : IAsyncDisposable
         client.Shutdown(SocketShutdown.Send);
     }
 
-    private async Task<string?> ReadHeadAsync(NetworkStream stream)
+    /// <summary>The body by <c>Content-Length</c> or <c>Transfer-Encoding: chunked</c> (HttpClient's JSON content has no length).</summary>
+    private async Task<string> ReadBodyAsync(NetworkStream stream, string head, byte[] rest)
+    {
+        var headers = head.Split("\r\n");
+        var lengthHeader = headers.FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        var chunked = headers.Any(h => h.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && h.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        var data = new List<byte>(rest);
+        async Task<bool> FillAsync()
+        {
+            var buffer = new byte[4096];
+            var read = await stream.ReadAsync(buffer, _stop.Token);
+            data.AddRange(buffer.AsSpan(0, read));
+            return read > 0;
+        }
+        if (lengthHeader is not null)
+        {
+            var length = int.Parse(lengthHeader["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            while (data.Count < length && await FillAsync())
+            {
+            }
+            return Encoding.UTF8.GetString([.. data.Take(length)]);
+        }
+        if (!chunked)
+        {
+            return "";
+        }
+        var body = new List<byte>();
+        var position = 0;
+        while (true)
+        {
+            int lineEnd;
+            while ((lineEnd = IndexOfCrLf(data, position)) < 0)
+            {
+                if (!await FillAsync())
+                {
+                    return Encoding.UTF8.GetString([.. body]);
+                }
+            }
+            var size = Convert.ToInt32(Encoding.ASCII.GetString([.. data.Skip(position).Take(lineEnd - position)]).Split(';')[0].Trim(), 16);
+            position = lineEnd + 2;
+            if (size == 0)
+            {
+                return Encoding.UTF8.GetString([.. body]);
+            }
+            while (data.Count < position + size + 2)
+            {
+                if (!await FillAsync())
+                {
+                    return Encoding.UTF8.GetString([.. body]);
+                }
+            }
+            body.AddRange(data.Skip(position).Take(size));
+            position += size + 2;
+        }
+    }
+
+    private static int IndexOfCrLf(List<byte> data, int from)
+    {
+        for (var i = from; i + 1 < data.Count; i++)
+        {
+            if (data[i] == '\r' && data[i + 1] == '\n')
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private async Task<(string Head, byte[] Remainder)?> ReadHeadAsync(NetworkStream stream)
     {
         var buffer = new byte[16 * 1024];
         var length = 0;
@@ -103,7 +175,7 @@ public sealed class FakeDaemon : IAsyncDisposable
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
             if (end >= 0)
             {
-                return text[..end];
+                return (text[..end], buffer[(end + 4)..length]);
             }
         }
         return null;

@@ -56,7 +56,7 @@ public sealed class AgentKindsTests
         var ct = TestContext.Current.CancellationToken;
         // A stand-in for claude: each turn prints a stream-json transcript whose result event
         // reports $0.40. With --budget-usd 1 and the shortest interval (10 s) the third turn (total $1.20) is the last.
-        await using var bed = await AgentsBed.StartAsync(ct, extraConfig: """
+        await using var bed = await AgentsBed.StartAsync(ct, extraConfig: _ => """
             agents:
               fake-claude:
                 output: claude-stream-json
@@ -105,7 +105,7 @@ public sealed class AgentKindsTests
             var keyFile = Path.Combine(secrets.FullName, "test-key");
             await File.WriteAllTextAsync(keyFile, secret, ct);
             File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            await using var bed = await AgentsBed.StartAsync(ct, extraConfig: "agents:\n"
+            await using var bed = await AgentsBed.StartAsync(ct, extraConfig: _ => "agents:\n"
                 + KeyedKind("keyed", keyFile, "sh dump.sh")
                 // Negative control: the same agent, weakened to hand its key to its experiment.
                 + KeyedKind("keyed-leak", keyFile, "env LEAKED_KEY=\"$LABD_TEST_KEY\" sh dump.sh"));

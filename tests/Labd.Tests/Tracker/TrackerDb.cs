@@ -67,7 +67,28 @@ internal sealed class TrackerDb : IAsyncDisposable
         return new TrackerDb(dir, store);
     }
 
-    public static Caller Agent(string lab, string agentId) => new(CallerKind.Agent, 60000, 60000, 1, "sbx", new CallerScope(lab, agentId, null));
+    public static Caller Agent(string lab, string agentId, string? role = null) => new(CallerKind.Agent, 60000, 60000, 1, "sbx", new CallerScope(lab, agentId, null) { Role = role });
+
+    /// <summary>Inserts an agents row (the agents service is another component's); returns its id.</summary>
+    public async Task<long> AddAgentAsync(string lab, string role, int turns, double costUsd, int? maxTurns, double? budgetUsd, DateTimeOffset? until, int? intervalSeconds = 900)
+    {
+        await using var connection = await Store.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO agents (lab_id, role, kind, command, output, status, interval_s, max_turns, budget_usd, until, turns, cost_usd, branch, worktree, policy, owner_uid, created_by, created_at)
+            VALUES ($lab, $role, 'custom', '["/bin/sh","-c","true"]', 'text', 'running', $interval, $max, $budget, $until, $turns, $cost, 'agent/x', '/w', 'default', 1000, 'user:1000', '2026-01-01T00:00:00.0000000+00:00')
+            RETURNING id;
+            """;
+        command.Parameters.AddWithValue("$lab", lab);
+        command.Parameters.AddWithValue("$role", role);
+        command.Parameters.AddWithValue("$interval", (object?)intervalSeconds ?? DBNull.Value);
+        command.Parameters.AddWithValue("$max", (object?)maxTurns ?? DBNull.Value);
+        command.Parameters.AddWithValue("$budget", (object?)budgetUsd ?? DBNull.Value);
+        command.Parameters.AddWithValue("$until", until is { } u ? u.ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
+        command.Parameters.AddWithValue("$turns", turns);
+        command.Parameters.AddWithValue("$cost", costUsd);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
 
     public async Task AddLabAsync(string id, string path, int ownerUid = 1000, string metrics = """[{"name":"score","direction":"max"}]""")
     {
