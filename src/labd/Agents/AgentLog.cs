@@ -33,4 +33,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(8009, LogLevel.Information, "Agent {Agent} turn {Turn}: committed {Commit} on {Branch}")]
     public static partial void Snapshotted(ILogger logger, long agent, int turn, string commit, string branch);
+
+    [LoggerMessage(8010, LogLevel.Warning, "Agent {Agent} turn {Turn} deferred until {RetryAt}: {Reason}")]
+    public static partial void TurnDeferred(ILogger logger, long agent, int turn, string reason, DateTimeOffset retryAt);
 }

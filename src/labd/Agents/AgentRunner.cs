@@ -28,6 +28,9 @@ internal sealed class AgentRunner(
 {
     private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long a turn waits when no sandbox user is free.</summary>
+    internal static readonly TimeSpan PoolRetry = TimeSpan.FromSeconds(15);
+
     private readonly ConcurrentDictionary<long, Session> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -217,6 +220,14 @@ internal sealed class AgentRunner(
         {
             worktrees.Ensure(agent, lab);
             run = await registry.StartAsync(Request(agent, lab, number, runId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SandboxPoolExhaustedException e)
+        {
+            // Transient: experiments hold every sandbox user. The turn is taken back and tried again.
+            var retryAt = DateTimeOffset.UtcNow + PoolRetry;
+            AgentLog.TurnDeferred(logger, agent.Id, number, e.Message, retryAt);
+            await agents.DeferTurnAsync(agent.Id, number, retryAt, e.Message, CancellationToken.None).ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

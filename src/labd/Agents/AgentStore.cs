@@ -124,6 +124,28 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         return true;
     }
 
+    /// <summary>Takes back a turn that was recorded but could not launch for a transient reason (no
+    /// sandbox user free): the turn row goes, the count goes back, the next try is at <paramref name="retryAt"/>.</summary>
+    public async Task DeferTurnAsync(long id, int number, DateTimeOffset retryAt, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await Db.ExecuteAsync(connection, transaction, """
+            DELETE FROM agent_turns WHERE agent = $id AND number = $number AND status = 'running';
+            """, cancellationToken, ("$id", id), ("$number", number)).ConfigureAwait(false);
+        if (changed == 0)
+        {
+            return;
+        }
+        await Db.ExecuteAsync(connection, transaction, """
+            UPDATE agents SET turns = $number - 1, next_turn_at = $retry WHERE id = $id AND turns = $number;
+            """, cancellationToken, ("$id", id), ("$number", number), ("$retry", Db.Format(retryAt))).ConfigureAwait(false);
+        await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.turn.deferred", Db.Text(id),
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["turn"] = Db.Text(number), ["reason"] = reason, ["retryAt"] = Db.Format(retryAt) }, AgentsJsonContext.Default.DictionaryStringString),
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Ends a running turn once, adding its usage to the session's totals.</summary>
     public async Task<bool> EndTurnAsync(long id, int number, string status, int? exitCode, TurnUsage usage, CancellationToken cancellationToken)
     {

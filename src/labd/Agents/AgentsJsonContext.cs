@@ -6,4 +6,5 @@ namespace Labd.Agents;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(AgentEnd))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class AgentsJsonContext : JsonSerializerContext;

@@ -73,7 +73,7 @@ internal sealed class RunRegistry
         Directory.CreateDirectory(_options.RunsDirectory);
         Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
         var (user, leaseFile) = await _pool.TryLeaseAsync(paths.Directory, cancellationToken)
-            ?? throw new InvalidOperationException($"all {_pool.Size} sandbox users are in use; raise the pool size or wait for a run to end");
+            ?? throw new SandboxPoolExhaustedException($"all {_pool.Size} sandbox users are in use; raise sandbox.poolSize in labd.yaml or wait for a run to end");
         try
         {
             var (nodes, cudaVisible) = _gpus.ForLease(request.Gpus);
@@ -331,3 +331,6 @@ internal sealed class RunRegistry
 
     private static void Chown(string path, SandboxUser user) => Interop.Chown.Set(path, user.Uid, user.Gid);
 }
+
+/// <summary>Every sandbox user is leased: a transient refusal (a run ending frees one).</summary>
+internal sealed class SandboxPoolExhaustedException(string message) : InvalidOperationException(message);
