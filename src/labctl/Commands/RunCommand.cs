@@ -57,8 +57,6 @@ internal static class RunCommand
             signal.Cancel = true;
             interrupted.Cancel();
         }
-        SignalDisposition.RestoreDefault(SignalDisposition.SIGINT);
-        SignalDisposition.RestoreDefault(SignalDisposition.SIGTERM);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var cancellationToken = interrupted.Token;
