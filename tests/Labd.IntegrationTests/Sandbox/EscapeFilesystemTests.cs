@@ -107,8 +107,12 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
 
     /// <summary>Starts up to <paramref name="count"/> sandboxes, four at a time (the pool), each
     /// stat-ing and writing into cache/ while the swapper runs; stops early once victim/ is written.</summary>
-    private async Task<List<SandboxResult>> RaceAsync(int count, W weakening, CancellationToken ct)
+    /// <remarks>File names carry <paramref name="prefix"/>, so a file left by another test (the
+    /// negative control runs with its own prefix) is never mistaken for this test's escape.</remarks>
+    private async Task<List<SandboxResult>> RaceAsync(int count, W weakening, string prefix, CancellationToken ct)
     {
+        Assert.True(!Directory.EnumerateFileSystemEntries(fx.Victim).Any(),
+            $"victim/ is not empty before the race: {string.Join(", ", Directory.EnumerateFileSystemEntries(fx.Victim).Select(Path.GetFileName))}");
         using var stop = new CancellationTokenSource();
         var swapper = SwapAsync(stop.Token);
         var results = new List<SandboxResult>();
@@ -117,7 +121,7 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
             for (var i = 0; i < count && !Directory.EnumerateFileSystemEntries(fx.Victim).Any(); i += 4)
             {
                 var batch = Enumerable.Range(i, Math.Min(4, count - i)).Select(n => RunWhenAUserIsFreeAsync(
-                    $"echo st=$(stat -c %d:%i {Cache} 2>&1); touch {Cache}/b6-{n} 2>/dev/null; echo touched=$?", weakening, ct));
+                    $"echo st=$(stat -c %d:%i {Cache} 2>&1); touch {Cache}/{prefix}-{n} 2>/dev/null; echo touched=$?", weakening, ct));
                 results.AddRange(await Task.WhenAll(batch));
             }
         }
@@ -145,6 +149,10 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
         }
     }
 
+    /// <summary>Diagnostics: the repo's entries and victim/ with their device:inode.</summary>
+    private string HostState() => string.Join(" ", Directory.EnumerateFileSystemEntries(fx.Repo).Append(fx.Victim)
+        .Select(p => $"{Path.GetFileName(p)}={(new FileInfo(p).LinkTarget is { } t ? "->" + t : Labd.IntegrationTests.Daemon.Command.CheckedAsync("stat", ["-c", "%d:%i:%U", p], CancellationToken.None).GetAwaiter().GetResult().Trim())}"));
+
     private void CleanVictim()
     {
         foreach (var f in Directory.EnumerateFiles(fx.Victim))
@@ -164,9 +172,9 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
     {
         try
         {
-            var results = await RaceAsync(30, W.None, TestContext.Current.CancellationToken);
+            var results = await RaceAsync(30, W.None, "b6", TestContext.Current.CancellationToken);
             var planted = Directory.EnumerateFileSystemEntries(fx.Victim).Select(Path.GetFileName).ToList();
-            Assert.True(planted.Count == 0, $"victim/ holds {string.Join(", ", planted)}:\n" + string.Join("\n---\n", results.Where(r => planted.Any(p => r.Run.Paths.LaunchPlan.Length > 0 && File.ReadAllText(r.Run.Paths.LaunchPlan).Contains(p!, StringComparison.Ordinal))).Select(r => r.ToString() + "\n" + File.ReadAllText(r.Run.Paths.SupervisorLog))));
+            Assert.True(planted.Count == 0, $"victim/ holds {string.Join(", ", planted)}; host after: {HostState()}\n" + string.Join("\n---\n", results.Where(r => planted.Any(p => r.Run.Paths.LaunchPlan.Length > 0 && File.ReadAllText(r.Run.Paths.LaunchPlan).Contains(p!, StringComparison.Ordinal))).Select(r => r.ToString() + "\n" + File.ReadAllText(r.Run.Paths.SupervisorLog))));
             Assert.Equal(30, results.Count);
             Assert.All(results, r => Assert.True(r.Exit.Outcome is RunOutcome.Exited or RunOutcome.SetupFailed, r.ToString()));
             TestContext.Current.SendDiagnosticMessage($"B6: {results.Count(r => r.Exit.Outcome == RunOutcome.SetupFailed)} of 30 refused at setup, {results.Count(r => r.Value("touched") == "0")} wrote into the real cache");
@@ -182,7 +190,7 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
     {
         try
         {
-            var results = await RaceAsync(30, W.PathStringBinds, TestContext.Current.CancellationToken);
+            var results = await RaceAsync(30, W.PathStringBinds, "b6control", TestContext.Current.CancellationToken);
             Assert.True(Directory.EnumerateFileSystemEntries(fx.Victim).Any(), string.Join("\n", results.Select(r => r.Log)));
         }
         finally
