@@ -26,8 +26,6 @@ internal sealed class AgentRunner(
     LabdSettings settings,
     ILogger<AgentRunner> logger) : IHostedService, IDisposable
 {
-    private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
-
     /// <summary>How long a turn waits when no sandbox user is free.</summary>
     internal static readonly TimeSpan PoolRetry = TimeSpan.FromSeconds(15);
 
@@ -244,22 +242,7 @@ internal sealed class AgentRunner(
     {
         var agent = await agents.GetAsync(id, cancellationToken).ConfigureAwait(false);
         var lab = agent is null ? null : await agents.FindLabAsync(agent.Lab, cancellationToken).ConfigureAwait(false);
-        var run = turn.RunId is { } runId ? registry.Find(runId) : null;
-        if (run is not null && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-        {
-            // The run directory exists but no supervisor ever locked it: labd died while launching.
-            var deadline = DateTimeOffset.UtcNow + LaunchGrace;
-            while (DateTimeOffset.UtcNow < deadline && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-            if (!File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-            {
-                // Removing it frees its sandbox-user lease (a lease is alive while its directory is).
-                Directory.Delete(run.Paths.Directory, recursive: true);
-                run = null;
-            }
-        }
+        var run = turn.RunId is { } runId ? await registry.FindLaunchedAsync(runId, cancellationToken).ConfigureAwait(false) : null;
         if (run is null || agent is null || lab is null)
         {
             AgentLog.TurnLost(logger, id, turn.Number, turn.RunId ?? "none");

@@ -27,7 +27,6 @@ internal sealed class ExperimentRunner(
     ILogger<ExperimentRunner> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
 
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -273,23 +272,7 @@ internal sealed class ExperimentRunner(
         {
             return false;
         }
-        var run = registry.Find(runId);
-        if (run is not null && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-        {
-            // The run directory exists but no supervisor ever locked it: labd died while
-            // launching. A supervisor spawned at that moment would write its pid at once.
-            var deadline = DateTimeOffset.UtcNow + LaunchGrace;
-            while (DateTimeOffset.UtcNow < deadline && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-            if (!File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
-            {
-                // Removing it frees its sandbox-user lease (a lease is alive while its directory is).
-                Directory.Delete(run.Paths.Directory, recursive: true);
-                run = null;
-            }
-        }
+        var run = await registry.FindLaunchedAsync(runId, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             if (await experiments.RequeueAsync(experiment.Id, runId, cancellationToken).ConfigureAwait(false))

@@ -61,6 +61,35 @@ internal sealed class RunRegistry
 
     public Run? Find(string runId) => _runs.TryGetValue(runId, out var run) ? run : null;
 
+    /// <summary>How long a run found on disk without a supervisor lock may still be launching.</summary>
+    private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// After a restart: the run recorded as <paramref name="runId"/> when it really launched, or
+    /// null. A run directory that no supervisor ever locked means labd died while launching; a
+    /// supervisor spawned at that moment would write its pid at once, so after a short grace the
+    /// directory is removed (which frees its sandbox-user lease) and null returned.
+    /// </summary>
+    public async Task<Run?> FindLaunchedAsync(string runId, CancellationToken cancellationToken)
+    {
+        var run = Find(runId);
+        if (run is null || File.Exists(run.Paths.SupervisorPid) || File.Exists(run.Paths.Exit))
+        {
+            return run;
+        }
+        var deadline = DateTimeOffset.UtcNow + LaunchGrace;
+        while (DateTimeOffset.UtcNow < deadline && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+        if (File.Exists(run.Paths.SupervisorPid) || File.Exists(run.Paths.Exit))
+        {
+            return run;
+        }
+        Directory.Delete(run.Paths.Directory, recursive: true);
+        return null;
+    }
+
     /// <summary>
     /// Starts a run and returns once its supervisor is up. The sandbox itself may still be
     /// setting up; a setup refusal (e.g. a symlink at a policy path) shows as
