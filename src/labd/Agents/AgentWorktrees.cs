@@ -18,7 +18,7 @@ internal sealed class AgentWorktrees(RunsOptions options)
     /// tip, whichever is missing (a restart between the two finishes the job).</summary>
     public void Ensure(AgentRow agent, LabRow lab)
     {
-        PrepareParent(agent.Lab, agent.Id);
+        TreeOwnership.PrepareParents(options.StateDirectory, "labs", agent.Lab, "agents", Tracker.Db.Text(agent.Id));
         using var repository = LabRepository.Open(lab.Path, lab.OwnerUid);
         var tip = repository.TipOf(agent.Branch)
             ?? repository.CreateBranch(agent.Branch, [], lab.MainBranch, $"agent {agent.Id}");
@@ -40,21 +40,5 @@ internal sealed class AgentWorktrees(RunsOptions options)
     {
         using var repository = LabRepository.Open(lab.Path, lab.OwnerUid);
         return repository.Snapshot(agent.Worktree, agent.Branch, lab.OwnerUid, $"agent {agent.Id} turn {turn}");
-    }
-
-    /// <summary>Root-owned 0711 parents (the sandbox user reaches its worktree but lists nothing);
-    /// any existing entry must be a real directory, never a symlink.</summary>
-    private void PrepareParent(string lab, long id)
-    {
-        var path = options.StateDirectory;
-        foreach (var part in new[] { "labs", lab, "agents", Tracker.Db.Text(id) })
-        {
-            path = Path.Combine(path, part);
-            if (new FileInfo(path).LinkTarget is not null)
-            {
-                throw new IOException($"{path} is a symlink");
-            }
-            Interop.Chmod.CreateDirectory(path, 0b111_001_001);
-        }
     }
 }

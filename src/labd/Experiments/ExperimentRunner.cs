@@ -189,7 +189,7 @@ internal sealed class ExperimentRunner(
         try
         {
             var tree = TreeOf(lab.Id, experiment.Id);
-            PrepareTreeParent(lab.Id, experiment.Id);
+            TreeOwnership.PrepareParents(options.StateDirectory, "labs", lab.Id, "experiments", experiment.Id.ToString(CultureInfo.InvariantCulture));
             if (Directory.Exists(tree))
             {
                 Directory.Delete(tree, recursive: true);
@@ -245,24 +245,6 @@ internal sealed class ExperimentRunner(
             spec = spec with { Limits = spec.Limits with { Timeout = TimeSpan.FromSeconds(seconds) } };
         }
         return spec;
-    }
-
-    /// <summary>
-    /// Root-owned 0711 parents, so the sandbox user can reach its tree but list nothing; any
-    /// existing entry must be a real directory (never a symlink).
-    /// </summary>
-    private void PrepareTreeParent(string lab, long id)
-    {
-        var path = options.StateDirectory;
-        foreach (var part in new[] { "labs", lab, "experiments", id.ToString(CultureInfo.InvariantCulture) })
-        {
-            path = Path.Combine(path, part);
-            if (new FileInfo(path).LinkTarget is not null)
-            {
-                throw new IOException($"{path} is a symlink");
-            }
-            Interop.Chmod.CreateDirectory(path, 0b111_001_001);
-        }
     }
 
     /// <summary>Re-adopts a running experiment after a restart; false when it was queued again instead.</summary>

@@ -11,6 +11,25 @@ namespace Labd.Experiments;
 /// </summary>
 internal static class TreeOwnership
 {
+    /// <summary>
+    /// Creates <paramref name="parts"/> under <paramref name="root"/> as root-owned 0711
+    /// directories, so a sandbox user can reach the tree inside but list nothing; any existing
+    /// entry must be a real directory (never a symlink).
+    /// </summary>
+    public static void PrepareParents(string root, params string[] parts)
+    {
+        var path = root;
+        foreach (var part in parts)
+        {
+            path = Path.Combine(path, part);
+            if (new FileInfo(path).LinkTarget is not null)
+            {
+                throw new IOException($"{path} is a symlink");
+            }
+            Interop.Chmod.CreateDirectory(path, 0b111_001_001);
+        }
+    }
+
     internal const int DirectoryType = 0x4000;
     internal const int RegularType = 0x8000;
 
