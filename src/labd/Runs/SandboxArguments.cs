@@ -20,6 +20,7 @@ internal sealed class SandboxArguments : IDisposable
 
     private readonly List<SafeFileHandle> _descriptors = [];
     private readonly List<string> _args = [];
+    private readonly List<MountExpectation> _mounts = [];
 
     public SafeFileHandle ArgsDescriptor { get; }
 
@@ -51,6 +52,10 @@ internal sealed class SandboxArguments : IDisposable
     public IReadOnlyList<string> Options => _args;
 
     public string ArgsDescriptorNumber => Number(ArgsDescriptor);
+
+    /// <summary>The policy's binds as they must be found inside the sandbox before the target runs
+    /// (<see cref="MountCheck"/>).</summary>
+    public IReadOnlyList<MountExpectation> Mounts => _mounts;
 
     private void Build(LaunchPlan plan, IReadOnlyDictionary<string, string> environment)
     {
@@ -188,6 +193,7 @@ internal sealed class SandboxArguments : IDisposable
                 ? $"'{path}' is a symbolic link or has one among its parents; refusing to bind it (rule {rule.Path}: {rule.Mode})"
                 : $"cannot open '{path}' for binding: {new System.ComponentModel.Win32Exception(errno).Message}");
         }
+        _mounts.Add(new MountExpectation(path, FileStatus.Mounted(fd), readOnly, $"{rule.Path}: {rule.Mode}"));
         Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(fd)), path);
         return true;
     }
@@ -244,14 +250,17 @@ internal sealed class SandboxArguments : IDisposable
         {
             throw new SandboxSetupException($"hidden path '{path}' is a symbolic link; refusing to start (it may have been planted by a previous run)");
         }
-        if (Directory.Exists(path))
+        var placeholder = Directory.Exists(path) ? plan.EmptyDirectory : info.Exists ? plan.EmptyFile : null;
+        if (placeholder is null)
         {
-            Add("--ro-bind", plan.EmptyDirectory, path);
+            return;
         }
-        else if (info.Exists)
+        using (var fd = OpenAt2.TryOpenPathNoSymlinks(placeholder, inheritable: false, out var errno)
+            ?? throw new SandboxSetupException($"cannot open the placeholder '{placeholder}': {new System.ComponentModel.Win32Exception(errno).Message}"))
         {
-            Add("--ro-bind", plan.EmptyFile, path);
+            _mounts.Add(new MountExpectation(path, FileStatus.Mounted(fd), ReadOnly: true, $"{path}: hidden"));
         }
+        Add("--ro-bind", placeholder, path);
     }
 
     private static bool IsUnder(string path, string parent) =>

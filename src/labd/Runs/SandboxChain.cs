@@ -13,7 +13,9 @@ namespace Labd.Runs;
 /// (<c>kill -STOP $$</c>); while it is stopped the supervisor, as host root, installs the
 /// netfilter rules into rootlesskit's network namespace with <c>nsenter iptables-restore</c>
 /// and only then continues it. So the target never runs without its rules and never holds a
-/// capability over them.
+/// capability over them. Inside, bwrap execs a second gate (<see cref="MountGate"/>) that stops
+/// itself too: while it is stopped the supervisor checks every bind (<see cref="MountCheck"/>),
+/// and only then continues it into the target.
 /// </summary>
 internal sealed class SandboxChain
 {
@@ -23,18 +25,25 @@ internal sealed class SandboxChain
     internal const string Gate = "kill -STOP $$; exec /usr/bin/env -i \"$@\"";
     internal const string WeakGate = "kill -STOP $$; exec \"$@\"";
 
+    /// <summary>The gate inside the sandbox, exec'd by bwrap after it has set up the mounts: it
+    /// stops itself, and the same process then becomes the target.</summary>
+    internal const string MountGate = "kill -STOP $$; exec \"$@\"";
+    internal const string MountGateName = "labd-mount-gate";
+
     /// <summary>Writes its own pid to each cgroup.procs file given before <c>--</c>, then execs the rest.</summary>
     internal const string EnterCgroup = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"";
 
     private readonly LaunchPlan _plan;
     private readonly RunPaths _paths;
+    private readonly IReadOnlyList<MountExpectation>? _mounts;
     private int _gatePid;
 
-    private SandboxChain(LaunchPlan plan, RunPaths paths, Process process)
+    private SandboxChain(LaunchPlan plan, RunPaths paths, Process process, IReadOnlyList<MountExpectation>? mounts)
     {
         _plan = plan;
         _paths = paths;
         Process = process;
+        _mounts = mounts;
     }
 
     /// <summary>The chain's first process (rootlesskit's parent after exec).</summary>
@@ -101,6 +110,14 @@ internal sealed class SandboxChain
         args.Add("--args");
         args.Add(arguments.ArgsDescriptorNumber);
         args.Add("--");
+        var mounts = weak.HasFlag(SandboxWeakening.NoMountCheck) ? null : arguments.Mounts.ToList();
+        if (mounts is not null)
+        {
+            foreach (var a in new[] { "/bin/sh", "-c", MountGate, MountGateName })
+            {
+                args.Add(a);
+            }
+        }
         foreach (var a in plan.Command)
         {
             args.Add(a);
@@ -112,7 +129,7 @@ internal sealed class SandboxChain
         }
         var process = Process.Start(psi) ?? throw new SandboxSetupException("could not start prlimit");
         process.StandardInput.Close();
-        return new SandboxChain(plan, paths, process);
+        return new SandboxChain(plan, paths, process, mounts);
     }
 
     /// <summary>Waits for the gate to stop, installs the network rules from outside and
@@ -147,6 +164,43 @@ internal sealed class SandboxChain
                 RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token));
         }
         Signals.Send(_gatePid, Signals.SIGCONT);
+        if (_mounts is null)
+        {
+            return;
+        }
+        int mountGate;
+        while ((mountGate = StoppedMountGate()) == 0)
+        {
+            await PollAsync(token);
+        }
+        MountCheck.Verify(mountGate, _mounts);
+        Signals.Send(mountGate, Signals.SIGCONT);
+    }
+
+    /// <summary>The mount gate once it has stopped itself (nothing else under bwrap runs before it continues).</summary>
+    private int StoppedMountGate()
+    {
+        foreach (var pid in ProcessTree.Descendants(_gatePid))
+        {
+            if (ProcessTree.State(pid) == 'T' && IsMountGate(pid))
+            {
+                return pid;
+            }
+        }
+        return 0;
+    }
+
+    private static bool IsMountGate(int pid)
+    {
+        try
+        {
+            var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return argv.Length > 3 && argv[0] == "/bin/sh" && argv[1] == "-c" && argv[2] == MountGate && argv[3] == MountGateName;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private async Task RestoreAsync(string tool, string rules, CancellationToken cancellationToken)

@@ -34,4 +34,7 @@ internal enum SandboxWeakening
     NoResourceLimits = 1 << 12,
     /// <summary>The supervisor does not kill what is left under the sandbox uid after the chain ends.</summary>
     NoUserSweep = 1 << 13,
+    /// <summary>The target starts as soon as bwrap has set up, without <see cref="MountCheck"/>
+    /// looking at where its binds landed (escape suite B6).</summary>
+    NoMountCheck = 1 << 14,
 }

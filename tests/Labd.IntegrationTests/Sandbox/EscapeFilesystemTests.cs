@@ -177,7 +177,8 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
             Assert.True(planted.Count == 0, $"victim/ holds {string.Join(", ", planted)}; host after: {HostState()}\n" + string.Join("\n---\n", results.Where(r => planted.Any(p => r.Run.Paths.LaunchPlan.Length > 0 && File.ReadAllText(r.Run.Paths.LaunchPlan).Contains(p!, StringComparison.Ordinal))).Select(r => r.ToString() + "\n" + File.ReadAllText(r.Run.Paths.SupervisorLog))));
             Assert.Equal(30, results.Count);
             Assert.All(results, r => Assert.True(r.Exit.Outcome is RunOutcome.Exited or RunOutcome.SetupFailed, r.ToString()));
-            TestContext.Current.SendDiagnosticMessage($"B6: {results.Count(r => r.Exit.Outcome == RunOutcome.SetupFailed)} of 30 refused at setup, {results.Count(r => r.Value("touched") == "0")} wrote into the real cache");
+            var refusals = results.Where(r => r.Exit.Outcome == RunOutcome.SetupFailed).GroupBy(r => (r.Exit.Message ?? "").Replace(fx.Root, "", StringComparison.Ordinal) is var m && m.Length > 50 ? m[..50] : m).Select(g => $"{g.Count()}× {g.Key}");
+            TestContext.Current.SendDiagnosticMessage($"B6: {results.Count(r => r.Exit.Outcome == RunOutcome.SetupFailed)} of 30 refused at setup ({string.Join("; ", refusals)}), {results.Count(r => r.Value("touched") == "0")} wrote into the real cache");
         }
         finally
         {
@@ -185,12 +186,15 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
         }
     }
 
+    /// <summary>The control drops both defences: binds by path string and no <see cref="MountCheck"/>
+    /// afterwards. (Pinned descriptors without the check still let the swap through now and then,
+    /// about one test in six here: bwrap resolves both ends by path; too rare for a control.)</summary>
     [Fact(Timeout = 300_000)]
     public async Task B6_negative_control_path_string_binds_let_a_sandbox_bind_victim_during_the_swap()
     {
         try
         {
-            var results = await RaceAsync(30, W.PathStringBinds, "b6control", TestContext.Current.CancellationToken);
+            var results = await RaceAsync(30, W.PathStringBinds | W.NoMountCheck, "b6control", TestContext.Current.CancellationToken);
             Assert.True(Directory.EnumerateFileSystemEntries(fx.Victim).Any(), string.Join("\n", results.Select(r => r.Log)));
         }
         finally
