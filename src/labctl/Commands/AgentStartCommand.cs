@@ -16,7 +16,7 @@ internal static class AgentStartCommand
         var custom = new Option<string?>("--agent-command") { Description = "Run this shell command (sh -c) as the agent instead of a configured one (kind custom)", HelpName = "CMD" };
         var lab = LabOption.Create();
         var maxTurns = new Option<int?>("--max-turns") { Description = "Stop after this many turns", HelpName = "N" };
-        var budget = new Option<double?>("--budget-usd") { Description = "Stop once the turns' reported cost reaches this many US dollars", HelpName = "X" };
+        var budget = new Option<double?>("--budget-usd") { Description = "Stop once the turns' reported cost reaches this many US dollars (kinds that report cost only: claude)", HelpName = "X" };
         var until = new Option<DateTimeOffset?>("--until")
         {
             Description = "Start no turn after this time: a duration from now (8h, 2d) or RFC 3339 (2026-11-25T08:00:00Z)",

@@ -70,6 +70,12 @@ internal sealed partial class AgentService(
         {
             throw new LabdException(ErrorCode.BadRequest, $"the budget must be a positive number of USD, got {budget.ToString(CultureInfo.InvariantCulture)}");
         }
+        if (request.BudgetUsd is not null && output != AgentKindConfig.ClaudeStreamJson)
+        {
+            // Only Claude Code's stream-json reports a cost; a cap nothing can reach would be a
+            // promise labd does not keep.
+            throw new LabdException(ErrorCode.BadRequest, $"--budget-usd needs a kind that reports its cost, and {kind} (output: {output}) reports none, so the budget could never stop it; use --max-turns or --until instead, or a kind whose output is {AgentKindConfig.ClaudeStreamJson}");
+        }
         if (request.Until is { } until && until <= DateTimeOffset.UtcNow)
         {
             throw new LabdException(ErrorCode.BadRequest, $"--until {until:O} is in the past; give a future time");

@@ -63,10 +63,14 @@ public sealed class AgentCliTests
     public async Task Agents_get_their_roles_messages_only_and_see_their_budget_in_orient_and_the_guide()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var bed = await AgentsBed.StartAsync(ct);
-        await bed.CreateLabAsync("lab-r", new Dictionary<string, string> { ["PROMPT.md"] = "Read your messages.\n" }, ct);
-        await LabctlOkAsync(bed, ct, "msg", "send", "--lab", "lab-r", "--to", "role:explorer", "explorers only");
-        await LabctlOkAsync(bed, ct, "msg", "send", "--lab", "lab-r", "--to", "role:reviewer", "reviewers only");
+        // The explorer's kind reports cost (claude-stream-json), so it may have a USD budget;
+        // it runs the same script, from its worktree.
+        await using var bed = await AgentsBed.StartAsync(ct, null, _ => """
+            agents:
+              scripted:
+                command: [/bin/sh, agent.sh]
+                output: claude-stream-json
+            """);
         var script = $"""
             L='{AgentsBed.LabctlPath}'
             "$L" msg wait --timeout 30s; echo "wait-exit:$?"
@@ -74,9 +78,16 @@ public sealed class AgentCliTests
             "$L" msg wait --timeout 1s; echo "wait-exit:$?"
             "$L" guide | head -n 1
             """;
+        await bed.CreateLabAsync("lab-r", new Dictionary<string, string> { ["PROMPT.md"] = "Read your messages.\n", ["agent.sh"] = script }, ct);
+        await LabctlOkAsync(bed, ct, "msg", "send", "--lab", "lab-r", "--to", "role:explorer", "explorers only");
+        await LabctlOkAsync(bed, ct, "msg", "send", "--lab", "lab-r", "--to", "role:reviewer", "reviewers only");
+
+        var refused = await LabctlAsync(bed, ct, "agent", "start", "--lab", "lab-r", "--budget-usd", "5", "--agent-command", script);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("custom (output: text) reports none", refused.Stderr, StringComparison.Ordinal);
 
         var explorer = long.Parse(await LabctlOkAsync(bed, ct, "agent", "loop", "-d", "1h", "--lab", "lab-r", "--role", "explorer",
-            "--max-turns", "3", "--budget-usd", "5", "--until", "2099-01-01T00:00:00Z", "--agent-command", script), CultureInfo.InvariantCulture);
+            "--max-turns", "3", "--budget-usd", "5", "--until", "2099-01-01T00:00:00Z", "--agent", "scripted"), CultureInfo.InvariantCulture);
         var reviewer = long.Parse(await LabctlOkAsync(bed, ct, "agent", "start", "--lab", "lab-r", "--role", "reviewer", "--agent-command", script), CultureInfo.InvariantCulture);
         await bed.WaitUntilAsync(explorer, a => a.Turns == 1 && a.CurrentTurn is null, ct);
         await LabctlOkAsync(bed, ct, "agent", "stop", explorer.ToString(CultureInfo.InvariantCulture));
