@@ -60,6 +60,25 @@ internal sealed class LogSink : IDisposable
         }
     }
 
+    /// <summary>rootlesskit's notice that /etc/resolv.conf is bound without a copy-up of /etc:
+    /// it is printed at every start, and is about rootlesskit's mount namespace, which the
+    /// sandbox does not use (bwrap binds /etc itself).</summary>
+    internal const string ResolvConfNotice = "level=warning msg=\"Mounting /etc/resolv.conf without copying-up /etc.";
+
+    /// <summary>Copies the launch tools' stderr (written by rootlesskit and slirp4netns, never by
+    /// the target) into the log line by line, leaving out <see cref="ResolvConfNotice"/>.</summary>
+    public async Task PumpToolMessagesAsync(Stream source)
+    {
+        using var reader = new StreamReader(source, Encoding.UTF8);
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.Contains(ResolvConfNotice, StringComparison.Ordinal))
+            {
+                WriteLine(line);
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)

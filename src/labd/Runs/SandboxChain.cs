@@ -22,8 +22,11 @@ internal sealed class SandboxChain
     /// <summary>Gate script: stop until the supervisor has installed the rules, then exec bwrap
     /// with an empty environment, so bwrap (pid 1 inside, whose /proc/1/environ the target can
     /// read) carries no ROOTLESSKIT_* or labd variables.</summary>
-    internal const string Gate = "kill -STOP $$; exec /usr/bin/env -i \"$@\"";
-    internal const string WeakGate = "kill -STOP $$; exec \"$@\"";
+    /// <remarks>Its first step points stderr at stdout, so everything from bwrap on (the target's
+    /// stdout and stderr, in order) travels on the chain's stdout, and the chain's stderr carries
+    /// only the launch tools' own messages (rootlesskit, slirp4netns).</remarks>
+    internal const string Gate = "exec 2>&1; kill -STOP $$; exec /usr/bin/env -i \"$@\"";
+    internal const string WeakGate = "exec 2>&1; kill -STOP $$; exec \"$@\"";
 
     /// <summary>The gate inside the sandbox, exec'd by bwrap after it has set up the mounts: it
     /// stops itself, and the same process then becomes the target.</summary>

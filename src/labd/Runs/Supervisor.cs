@@ -108,7 +108,7 @@ internal static class Supervisor
         Mark("chain started");
         var pumps = Task.WhenAll(
             log.PumpAsync(chain.Process.StandardOutput.BaseStream, CancellationToken.None),
-            log.PumpAsync(chain.Process.StandardError.BaseStream, CancellationToken.None));
+            log.PumpToolMessagesAsync(chain.Process.StandardError.BaseStream));
         try
         {
             chain.ReleaseGateAsync(GateTimeout, CancellationToken.None).GetAwaiter().GetResult();

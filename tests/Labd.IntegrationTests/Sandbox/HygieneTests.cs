@@ -11,6 +11,15 @@ public sealed class HygieneTests(SandboxFixture fx)
 {
     private const string EnvLeaks = "env; echo ---; tr '\\0' '\\n' < /proc/1/environ; echo; echo cmdline=$(tr '\\0' ' ' < /proc/1/cmdline)";
 
+    /// <summary>The log holds what the target wrote, stdout and stderr in the order written, and
+    /// nothing of the launch tools' start-up (rootlesskit's resolv.conf notice among them).</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task The_log_is_the_targets_output_alone_in_order()
+    {
+        var r = await fx.RunAsync("echo one; echo two >&2; echo three; echo four >&2", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("one\ntwo\nthree\nfour\n", r.Log);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task B10_no_labd_or_rootlesskit_variables_reach_the_target_or_pid_1()
     {
