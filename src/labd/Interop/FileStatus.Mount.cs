@@ -32,24 +32,20 @@ internal static partial class FileStatus
     /// <summary>statx and fstatvfs of the descriptor itself (never a path).</summary>
     public static unsafe MountedFile Mounted(SafeFileHandle fd)
     {
-        var number = (int)fd.DangerousGetHandle();
-        var buffer = stackalloc byte[StatxSize];
-        Errno.Check(() => Statx(number, "", AtEmptyPath | AtSymlinkNoFollow, StatxType | StatxIno, buffer), $"statx(fd {number})");
-        var span = new ReadOnlySpan<byte>(buffer, StatxSize);
-        var attributes = BinaryPrimitives.ReadUInt64LittleEndian(span[AttributesOffset..]);
-        var known = BinaryPrimitives.ReadUInt64LittleEndian(span[AttributesMaskOffset..]);
-        if ((known & StatxAttrMountRoot) == 0)
+        var statx = Of(fd, StatxType | StatxIno);
+        if ((U64(statx, AttributesMaskOffset) & StatxAttrMountRoot) == 0)
         {
             throw new PlatformNotSupportedException("statx does not report STATX_ATTR_MOUNT_ROOT (Linux 5.8 or newer is needed)");
         }
+        var number = (int)fd.DangerousGetHandle();
         var vfs = stackalloc byte[StatvfsSize];
         Errno.Check(() => fstatvfs(number, vfs), $"fstatvfs(fd {number})");
         var flags = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(vfs + StatvfsFlagOffset, 8));
         return new MountedFile(
-            BinaryPrimitives.ReadUInt32LittleEndian(span[DevMajorOffset..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(span[DevMinorOffset..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(span[InodeOffset..]),
-            (attributes & StatxAttrMountRoot) != 0,
+            U32(statx, DevMajorOffset),
+            U32(statx, DevMinorOffset),
+            U64(statx, InodeOffset),
+            (U64(statx, AttributesOffset) & StatxAttrMountRoot) != 0,
             (flags & StRdonly) != 0);
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Labd.Interop;
 
 internal static partial class FileStatus
@@ -8,10 +6,5 @@ internal static partial class FileStatus
     internal const int UidOffset = 0x14;
 
     /// <summary>The owner uid of <paramref name="path"/> itself (a symlink is not followed).</summary>
-    public static unsafe int Owner(string path)
-    {
-        var buffer = stackalloc byte[StatxSize];
-        Errno.Check(() => Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxUid | StatxType, buffer), $"statx({path})");
-        return (int)BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(buffer + UidOffset, 4));
-    }
+    public static int Owner(string path) => (int)U32(Of(path, StatxUid | StatxType), UidOffset);
 }
