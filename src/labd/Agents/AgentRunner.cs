@@ -337,7 +337,7 @@ internal sealed class AgentRunner(
         {
             if (RunRegistry.PlanOf(run) is { } plan && Directory.Exists(agent.Worktree))
             {
-                AgentWorktrees.Return(agent, lab, RunRegistry.TargetHostUid(plan.User));
+                worktrees.Return(agent, lab, RunRegistry.TargetHostUid(plan.User));
                 var commit = AgentWorktrees.Snapshot(agent, lab, number);
                 AgentLog.Snapshotted(logger, agent.Id, number, commit, agent.Branch);
             }

@@ -1,3 +1,4 @@
+using Labd.Api;
 using Labd.Experiments;
 using Labd.Git;
 using Labd.Runs;
@@ -12,7 +13,7 @@ namespace Labd.Agents;
 /// turn (<see cref="RunRequest.WritableTree"/>), and after it, it is handed back and its state is
 /// committed onto the branch ("agent ID turn N"), so the agent's work is in git.
 /// </summary>
-internal sealed class AgentWorktrees(RunsOptions options)
+internal sealed class AgentWorktrees(RunsOptions options, UnixAccounts accounts)
 {
     /// <summary>Creates the branch from the lab's main branch and the worktree from the branch's
     /// tip, whichever is missing (a restart between the two finishes the job).</summary>
@@ -27,13 +28,13 @@ internal sealed class AgentWorktrees(RunsOptions options)
             return;
         }
         repository.Materialize(tip, agent.Worktree);
-        TreeOwnership.Give(agent.Worktree, lab.OwnerUid, ExperimentRunner.GroupOf(lab.OwnerUid));
+        TreeOwnership.Give(agent.Worktree, lab.OwnerUid, accounts.PrimaryGroup(lab.OwnerUid));
     }
 
     /// <summary>After a turn: entries the turn's sandbox user owns back to the lab's owner (no
     /// link followed; only while no process of the turn is alive).</summary>
-    public static void Return(AgentRow agent, LabRow lab, int targetUid) =>
-        TreeOwnership.Return(agent.Worktree, targetUid, lab.OwnerUid, ExperimentRunner.GroupOf(lab.OwnerUid));
+    public void Return(AgentRow agent, LabRow lab, int targetUid) =>
+        TreeOwnership.Return(agent.Worktree, targetUid, lab.OwnerUid, accounts.PrimaryGroup(lab.OwnerUid));
 
     /// <summary>Commits the worktree onto <c>agent/&lt;id&gt;</c>; returns the branch's tip.</summary>
     public static string Snapshot(AgentRow agent, LabRow lab, int turn)

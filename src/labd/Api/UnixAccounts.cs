@@ -14,6 +14,9 @@ internal sealed class UnixAccounts(string passwdPath = "/etc/passwd", string gro
 
     public string? UserName(int uid) => Current().Users.TryGetValue(uid, out var user) ? user.Name : null;
 
+    /// <summary>The primary gid of <paramref name="uid"/>; a uid without a passwd entry gets the gid of the same number.</summary>
+    public int PrimaryGroup(int uid) => Current().Users.TryGetValue(uid, out var user) ? user.PrimaryGid : uid;
+
     public int? GroupId(string groupName) => Current().Groups.TryGetValue(groupName, out var group) ? group.Gid : null;
 
     /// <summary>Whether <paramref name="uid"/> belongs to <paramref name="groupName"/> as primary group, listed member, or via <paramref name="processGid"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Labd.Api;
 using Labd.Git;
 using Labd.Hosting;
 using Labd.Protocol;
@@ -24,6 +25,7 @@ internal sealed class ExperimentRunner(
     RunsOptions options,
     LabdSettings settings,
     ExternalGpus external,
+    UnixAccounts accounts,
     ILogger<ExperimentRunner> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
@@ -103,7 +105,7 @@ internal sealed class ExperimentRunner(
         {
             if (running.FirstOrDefault(e => e.GpuIds?.Contains(index) == true) is { } holder)
             {
-                var owner = labs.TryGetValue(holder.Lab, out var lab) ? UnixName(lab.OwnerUid) : null;
+                var owner = labs.TryGetValue(holder.Lab, out var lab) ? accounts.UserName(lab.OwnerUid) ?? lab.OwnerUid.ToString(CultureInfo.InvariantCulture) : null;
                 result.Add(new GpuState(index, "leased", holder.Id, holder.Label, holder.Lab, owner));
             }
             else
@@ -352,39 +354,12 @@ internal sealed class ExperimentRunner(
             var owner = experiments.FindLabAsync(experiment.Lab, CancellationToken.None).GetAwaiter().GetResult()?.OwnerUid;
             if (owner is { } uid)
             {
-                TreeOwnership.Return(tree, target, uid, GroupOf(uid));
+                TreeOwnership.Return(tree, target, uid, accounts.PrimaryGroup(uid));
             }
         }
         catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException or JsonException)
         {
             ExperimentLog.TreeNotReturned(logger, experiment.Label, experiment.Id, e.Message);
         }
-    }
-
-    internal static int GroupOf(int uid)
-    {
-        foreach (var line in File.ReadLines("/etc/passwd"))
-        {
-            var fields = line.Split(':');
-            if (fields.Length >= 4 && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) && id == uid
-                && int.TryParse(fields[3], CultureInfo.InvariantCulture, out var gid))
-            {
-                return gid;
-            }
-        }
-        return uid;
-    }
-
-    private static string? UnixName(int uid)
-    {
-        foreach (var line in File.ReadLines("/etc/passwd"))
-        {
-            var fields = line.Split(':');
-            if (fields.Length >= 3 && int.TryParse(fields[2], CultureInfo.InvariantCulture, out var id) && id == uid)
-            {
-                return fields[0];
-            }
-        }
-        return uid.ToString(CultureInfo.InvariantCulture);
     }
 }

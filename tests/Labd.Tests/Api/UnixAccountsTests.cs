@@ -30,6 +30,14 @@ public sealed class UnixAccountsTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void The_primary_group_comes_from_passwd_and_an_unknown_uid_keeps_its_number()
+    {
+        Assert.Equal(500, _accounts.PrimaryGroup(1002));
+        Assert.Equal(1001, _accounts.PrimaryGroup(1001));
+        Assert.Equal(4242, _accounts.PrimaryGroup(4242));
+    }
+
+    [Fact]
     public void A_listed_member_belongs_to_the_group() => Assert.True(_accounts.IsMember(1001, 1001, "labd"));
 
     [Fact]
