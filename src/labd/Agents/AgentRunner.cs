@@ -322,7 +322,7 @@ internal sealed class AgentRunner(
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
             reached();
-            await run.CancelAsync(cancellationToken).ConfigureAwait(false);
+            await run.CancelAsync(cancellationToken, AgentService.DefaultStopGrace).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
