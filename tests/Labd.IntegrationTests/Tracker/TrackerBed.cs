@@ -59,20 +59,9 @@ internal sealed class TrackerBed : IAsyncDisposable
         }
         start.Environment["HOME"] = "/tmp";
         start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout, await stderr);
+        return await Command.CollectAsync(process, cancellationToken);
     }
 
     public Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(string user, string workingDirectory, CancellationToken cancellationToken, params string[] args) =>
