@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Labd.IntegrationTests.Daemon;
-using Labd.Interop;
 using Labd.Protocol;
 using Microsoft.Data.Sqlite;
 
@@ -14,60 +13,25 @@ namespace Labd.IntegrationTests.Agents;
 /// the tracker would: a git repository owned by the test user plus a labs row written straight
 /// into labd's database. Agents are started as root (an admin) through the HTTP API.
 /// </summary>
-internal sealed class AgentsBed : IAsyncDisposable
+internal sealed class AgentsBed : LabdBed
 {
-    private AgentsBed(TestDir dir, LabdProcess labd, int ownerUid, int ownerGid)
+    private AgentsBed(Started started)
+        : base(started)
     {
-        Dir = dir;
-        Labd = labd;
-        OwnerUid = ownerUid;
-        OwnerGid = ownerGid;
     }
-
-    public TestDir Dir { get; }
-
-    public LabdProcess Labd { get; private set; }
-
-    public int OwnerUid { get; }
-
-    public int OwnerGid { get; }
 
     /// <summary>labctl as the agent runs it inside its sandbox.</summary>
     public static string LabctlPath => Path.Combine(BinDirectory, "labctl");
 
     public static string BinDirectory => Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
 
-    public string PoliciesDirectory => Dir["policies"];
-
     /// <summary>Where agent <paramref name="id"/> of <paramref name="lab"/> has its worktree.</summary>
     public string WorktreeOf(string lab, long id) => Path.Combine(Labd.StateDir, "labs", lab, "agents", id.ToString(CultureInfo.InvariantCulture), "worktree");
 
     /// <summary>Starts labd with the default policy plus <paramref name="extraPolicies"/> (name → YAML, given the state dir)
     /// and <paramref name="extraConfig"/> (given the test directory) appended to labd.yaml.</summary>
-    public static async Task<AgentsBed> StartAsync(CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? extraPolicies = null, Func<string, string>? extraConfig = null)
-    {
-        Root.Require("labd creates sandbox users and runs sandboxes as root");
-        await TestAccounts.EnsureAsync(cancellationToken);
-        Chmod.Set("/dev/net/tun", 0b110_110_110);
-        var dir = new TestDir();
-        Directory.CreateDirectory(dir["policies"]);
-        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml(), cancellationToken);
-        foreach (var (name, yaml) in extraPolicies?.Invoke(dir["state"]) ?? new Dictionary<string, string>())
-        {
-            await File.WriteAllTextAsync(dir[$"policies/{name}.yaml"], yaml, cancellationToken);
-        }
-        var config = $"""
-            policyDir: {dir["policies"]}
-            groups:
-              users: {TestAccounts.UsersGroup}
-              admins: {TestAccounts.AdminsGroup}
-
-            """ + extraConfig?.Invoke(dir.Path);
-        var labd = LabdProcess.Start(dir, config);
-        await labd.WaitUntilAnsweringAsync(cancellationToken);
-        var (uid, gid) = await TestAccounts.IdsAsync(TestAccounts.User, cancellationToken);
-        return new AgentsBed(dir, labd, uid, gid);
-    }
+    public static async Task<AgentsBed> StartAsync(CancellationToken cancellationToken, Func<string, IReadOnlyDictionary<string, string>>? extraPolicies = null, Func<string, string>? extraConfig = null) =>
+        new(await LaunchAsync(PolicyYaml(), cancellationToken, extraPolicies: dir => extraPolicies?.Invoke(dir["state"]), extraConfig: dir => extraConfig?.Invoke(dir.Path)));
 
     /// <summary>The worktree writable, the test's binaries readable, nothing else; <paramref name="extraRule"/> adds one file rule.</summary>
     public static string PolicyYaml(string? extraRule = null) => $$"""
@@ -81,30 +45,9 @@ internal sealed class AgentsBed : IAsyncDisposable
     /// <summary>A lab <paramref name="id"/> under policy <paramref name="policy"/> with <paramref name="files"/> committed on main.</summary>
     public async Task<string> CreateLabAsync(string id, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken, string policy = "default")
     {
-        var root = Dir["labs-" + id];
-        Directory.CreateDirectory(root);
-        foreach (var (name, text) in files)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, name), text, cancellationToken);
-        }
-        string[] identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "safe.directory=*"];
-        await Command.CheckedAsync("git", ["-C", root, "init", "-q", "-b", "main"], cancellationToken);
-        await Command.CheckedAsync("git", ["-C", root, .. identity, "add", "-A"], cancellationToken);
-        await Command.CheckedAsync("git", ["-C", root, .. identity, "commit", "-q", "-m", "first"], cancellationToken);
-        await Command.CheckedAsync("chown", ["-R", $"{OwnerUid}:{OwnerGid}", root], cancellationToken);
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA busy_timeout=10000;
-            INSERT INTO labs (id, path, owner_uid, policy, main_branch, metrics, created_at) VALUES ($id, $path, $uid, $policy, 'main', '[{"name":"score","direction":"max"}]', $at);
-            """;
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$path", root);
-        command.Parameters.AddWithValue("$uid", OwnerUid);
-        command.Parameters.AddWithValue("$policy", policy);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var root = await CommitLabRepositoryAsync(id, files, cancellationToken);
+        await ChownToOwnerAsync(root, cancellationToken);
+        await InsertLabAsync(id, root, policy, cancellationToken);
         return root;
     }
 
@@ -214,25 +157,7 @@ internal sealed class AgentsBed : IAsyncDisposable
     /// <summary>The run directory of a turn.</summary>
     public string RunDirectory(string runId) => Path.Combine(Labd.StateDir, "runs", runId);
 
-    /// <summary>kill -9 labd (the turns' supervisors live on), then start a new labd on the same state.</summary>
-    public async Task CrashAndRestartAsync(CancellationToken cancellationToken)
-    {
-        Labd.Signal(9);
-        await Labd.WaitForExitAsync(cancellationToken);
-        await Labd.DisposeAsync();
-        Labd = LabdProcess.Start(Dir);
-        await Labd.WaitUntilAnsweringAsync(cancellationToken);
-    }
-
-    /// <summary>Starts a new labd on the same state after the old one has exited.</summary>
-    public async Task RestartAsync(CancellationToken cancellationToken)
-    {
-        await Labd.DisposeAsync();
-        Labd = LabdProcess.Start(Dir);
-        await Labd.WaitUntilAnsweringAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         // Stop what is still running, so no sandbox outlives the test.
         try
@@ -252,7 +177,6 @@ internal sealed class AgentsBed : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
         {
         }
-        await Labd.DisposeAsync();
-        Dir.Dispose();
+        await base.DisposeAsync();
     }
 }

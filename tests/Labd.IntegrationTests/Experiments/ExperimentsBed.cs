@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Labd.IntegrationTests.Daemon;
-using Labd.Interop;
 using Labd.Protocol;
-using Microsoft.Data.Sqlite;
 
 namespace Labd.IntegrationTests.Experiments;
 
@@ -13,7 +10,7 @@ namespace Labd.IntegrationTests.Experiments;
 /// four fake GPUs (mknod'ed nvidia0..3) and labs made the way the tracker would: a git repo
 /// owned by the test user plus labs/ideas rows written straight into labd's database.
 /// </summary>
-internal sealed class ExperimentsBed : IAsyncDisposable
+internal sealed class ExperimentsBed : LabdBed
 {
     public const string PolicyYaml = """
         description: experiments tests
@@ -22,81 +19,24 @@ internal sealed class ExperimentsBed : IAsyncDisposable
           ${WORKTREE}: rw
         """;
 
-    private ExperimentsBed(TestDir dir, LabdProcess labd, int ownerUid, int ownerGid)
+    private ExperimentsBed(Started started)
+        : base(started)
     {
-        Dir = dir;
-        Labd = labd;
-        OwnerUid = ownerUid;
-        OwnerGid = ownerGid;
     }
 
-    public TestDir Dir { get; }
-
-    public LabdProcess Labd { get; private set; }
-
-    public int OwnerUid { get; }
-
-    public int OwnerGid { get; }
-
-    public string DevDir => Dir["dev"];
-
-    public static async Task<ExperimentsBed> StartAsync(CancellationToken cancellationToken)
-    {
-        Root.Require("labd creates sandbox users and runs sandboxes as root");
-        await TestAccounts.EnsureAsync(cancellationToken);
-        Chmod.Set("/dev/net/tun", 0b110_110_110);
-        var dir = new TestDir();
-        Directory.CreateDirectory(dir["policies"]);
-        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml, cancellationToken);
-        Directory.CreateDirectory(dir["dev"]);
-        for (var i = 0; i < 4; i++)
-        {
-            await Command.CheckedAsync("mknod", [dir["dev/nvidia" + i.ToString(CultureInfo.InvariantCulture)], "c", "195", i.ToString(CultureInfo.InvariantCulture)], cancellationToken);
-        }
-        var config = $"""
-            policyDir: {dir["policies"]}
-            groups:
-              users: {TestAccounts.UsersGroup}
-              admins: {TestAccounts.AdminsGroup}
-            gpus:
-              deviceDir: {dir["dev"]}
-            """;
-        var labd = LabdProcess.Start(dir, config);
-        await labd.WaitUntilAnsweringAsync(cancellationToken);
-        var (uid, gid) = await TestAccounts.IdsAsync(TestAccounts.User, cancellationToken);
-        return new ExperimentsBed(dir, labd, uid, gid);
-    }
+    public static async Task<ExperimentsBed> StartAsync(CancellationToken cancellationToken) =>
+        new(await LaunchAsync(PolicyYaml, cancellationToken, fakeGpus: 4));
 
     /// <summary>A lab <paramref name="id"/> with <paramref name="files"/> committed on main and idea 1 (active) on idea/1.</summary>
     public async Task<string> CreateLabAsync(string id, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken)
     {
-        var root = Dir["labs-" + id];
-        Directory.CreateDirectory(root);
-        foreach (var (name, text) in files)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, name), text, cancellationToken);
-        }
-        string[] identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "safe.directory=*"];
-        await Command.CheckedAsync("git", ["-C", root, "init", "-q", "-b", "main"], cancellationToken);
-        await Command.CheckedAsync("git", ["-C", root, .. identity, "add", "-A"], cancellationToken);
-        await Command.CheckedAsync("git", ["-C", root, .. identity, "commit", "-q", "-m", "first"], cancellationToken);
-        await Command.CheckedAsync("git", ["-C", root, .. identity, "branch", "idea/1"], cancellationToken);
-        var commit = (await Command.CheckedAsync("git", ["-C", root, .. identity, "rev-parse", "main"], cancellationToken)).Trim();
-        await Command.CheckedAsync("chown", ["-R", $"{OwnerUid}:{OwnerGid}", root], cancellationToken);
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(Labd.StateDir, "labd.db")};Pooling=False");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA busy_timeout=10000;
-            INSERT INTO labs (id, path, owner_uid, policy, main_branch, metrics, created_at) VALUES ($id, $path, $uid, 'default', 'main', '[{"name":"score","direction":"max"}]', $at);
+        var root = await CommitLabRepositoryAsync(id, files, cancellationToken);
+        await GitAsync(root, cancellationToken, "branch", "idea/1");
+        var commit = (await GitAsync(root, cancellationToken, "rev-parse", "main")).Trim();
+        await ChownToOwnerAsync(root, cancellationToken);
+        await InsertLabAsync(id, root, "default", cancellationToken, """
             INSERT INTO ideas (lab_id, number, title, status, parents, branch, base_commit, created_by, created_at, updated_at) VALUES ($id, 1, 'first idea', 'active', '[]', 'idea/1', $commit, 'user:0', $at, $at);
-            """;
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$path", root);
-        command.Parameters.AddWithValue("$uid", OwnerUid);
-        command.Parameters.AddWithValue("$commit", commit);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            """, ("$commit", commit));
         return root;
     }
 
@@ -138,21 +78,5 @@ internal sealed class ExperimentsBed : IAsyncDisposable
         using var client = Labd.Client();
         using var response = await client.PostAsync(route, null, cancellationToken);
         return (int)response.StatusCode;
-    }
-
-    /// <summary>kill -9 labd (the experiments' supervisors live on), then start a new labd on the same state.</summary>
-    public async Task CrashAndRestartAsync(CancellationToken cancellationToken)
-    {
-        Labd.Signal(9);
-        await Labd.WaitForExitAsync(cancellationToken);
-        await Labd.DisposeAsync();
-        Labd = LabdProcess.Start(Dir);
-        await Labd.WaitUntilAnsweringAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Labd.DisposeAsync();
-        Dir.Dispose();
     }
 }

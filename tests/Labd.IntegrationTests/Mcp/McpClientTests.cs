@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Labd.IntegrationTests.Daemon;
 using Labd.IntegrationTests.Tracker;
-using Labd.Interop;
 using Labd.Protocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -35,32 +34,9 @@ public sealed class McpClientTests
     {
         var ct = TestContext.Current.CancellationToken;
         Root.Require("labd creates sandbox users and runs sandboxes as root; labctl mcp runs as a test user");
-        await TestAccounts.EnsureAsync(ct);
-        Chmod.Set("/dev/net/tun", 0b110_110_110);
-        using var dir = new TestDir();
-        Directory.CreateDirectory(dir["policies"]);
-        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml, ct);
-        Directory.CreateDirectory(dir["dev"]);
-        for (var i = 0; i < 2; i++)
-        {
-            await Command.CheckedAsync("mknod", [dir["dev/nvidia" + i.ToString(CultureInfo.InvariantCulture)], "c", "195", i.ToString(CultureInfo.InvariantCulture)], ct);
-        }
-        await using var labd = LabdProcess.Start(dir, $"""
-            policyDir: {dir["policies"]}
-            groups:
-              users: {TestAccounts.UsersGroup}
-              admins: {TestAccounts.AdminsGroup}
-            gpus:
-              deviceDir: {dir["dev"]}
-            """);
-        await labd.WaitUntilAnsweringAsync(ct);
-        var repo = dir["mcplab"];
-        Directory.CreateDirectory(repo);
-        await File.WriteAllTextAsync(Path.Combine(repo, "train.sh"), "echo training\necho '{\"metrics\": {\"score\": 1}}'\n", ct);
-        await Command.CheckedAsync("chown", ["-R", User + ":", repo], ct);
-        await TrackerBed.GitAsync(User, repo, ct, "init", "-q", "-b", "main");
-        await TrackerBed.GitAsync(User, repo, ct, "add", ".");
-        await TrackerBed.GitAsync(User, repo, ct, "commit", "-q", "-m", "start");
+        await using var bed = await LabdBed.StartAsync(PolicyYaml, ct, fakeGpus: 2);
+        var labd = bed.Labd;
+        var repo = await TrackerBed.InitRepositoryAsync(User, bed.Dir["mcplab"], new Dictionary<string, string> { ["train.sh"] = "echo training\necho '{\"metrics\": {\"score\": 1}}'\n" }, ct);
         var (initExit, _, initError) = await TrackerBed.AsUserAsync(User, repo, LabctlPath, ["--socket", labd.SocketPath, "lab", "init", "--metric", "score:max"], ct);
         Assert.True(initExit == 0, $"lab init exited {initExit}: {initError}\n{labd.Output}");
 

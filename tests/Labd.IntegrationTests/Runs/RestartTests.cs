@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Labd.IntegrationTests.Daemon;
 using Labd.IntegrationTests.TestBed;
 using Labd.Protocol;
 
@@ -50,7 +51,7 @@ public sealed class RestartTests(FakeInternet inet)
         await using var bed = await RunsBed.StartAsync(inet, ct);
         var process = bed.StartLabctl(["run", "--", "sh", "-c", "echo started; sleep 60"]);
         var pid = process.Id;
-        var labctl = RunsBed.CollectAsync(process, ct);
+        var labctl = Command.CollectAsync(process, ct);
         using var client = bed.Labd.Client();
         RunRecord? run = null;
         while (run is null)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Labd.IntegrationTests.Daemon;
 using Labd.IntegrationTests.TestBed;
-using Labd.Interop;
 using Labd.Protocol;
 
 namespace Labd.IntegrationTests.Runs;
@@ -12,7 +11,7 @@ namespace Labd.IntegrationTests.Runs;
 /// denied.test refused by a deny rule), the fake internet's DNS as the proxy's upstream, and a
 /// work directory holding the fake internet's CA, from which labctl runs.
 /// </summary>
-internal sealed class RunsBed : IAsyncDisposable
+internal sealed class RunsBed : LabdBed
 {
     public const string PolicyYaml = """
         description: runs API tests
@@ -25,15 +24,10 @@ internal sealed class RunsBed : IAsyncDisposable
             - denied.test
         """;
 
-    private RunsBed(TestDir dir, LabdProcess labd)
+    private RunsBed(Started started)
+        : base(started)
     {
-        Dir = dir;
-        Labd = labd;
     }
-
-    public TestDir Dir { get; }
-
-    public LabdProcess Labd { get; private set; }
 
     public string Work => Dir["work"];
 
@@ -43,35 +37,21 @@ internal sealed class RunsBed : IAsyncDisposable
     {
         Root.Require("labd creates sandbox users and runs sandboxes as root");
         inet.RequireAvailable();
-        await TestAccounts.EnsureAsync(cancellationToken);
-        // rootlesskit opens /dev/net/tun as the sandbox user (see SandboxFixture).
-        Chmod.Set("/dev/net/tun", 0b110_110_110);
-        var dir = new TestDir();
-        Directory.CreateDirectory(dir["policies"]);
-        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml, cancellationToken);
-        Directory.CreateDirectory(dir["work"]);
-        File.SetUnixFileMode(dir["work"], (UnixFileMode)0b111_101_101);
-        File.Copy(inet.CaCertificatePath, Path.Combine(dir["work"], "ca.pem"));
-        File.SetUnixFileMode(Path.Combine(dir["work"], "ca.pem"), (UnixFileMode)0b110_100_100);
-        Directory.CreateDirectory(dir["dev"]);
-        var config = $"""
-            policyDir: {dir["policies"]}
-            groups:
-              users: {TestAccounts.UsersGroup}
-              admins: {TestAccounts.AdminsGroup}
-            gpus:
-              deviceDir: {dir["dev"]}
+        return new(await LaunchAsync(PolicyYaml, cancellationToken, fakeGpus: 0, prepare: dir =>
+        {
+            Directory.CreateDirectory(dir["work"]);
+            File.SetUnixFileMode(dir["work"], (UnixFileMode)0b111_101_101);
+            File.Copy(inet.CaCertificatePath, Path.Combine(dir["work"], "ca.pem"));
+            File.SetUnixFileMode(Path.Combine(dir["work"], "ca.pem"), (UnixFileMode)0b110_100_100);
+        }, extraConfig: _ => $"""
             egress:
               upstreamDns: {FakeInternet.DnsAddress}:53
-            """;
-        var labd = LabdProcess.Start(dir, config);
-        await labd.WaitUntilAnsweringAsync(cancellationToken);
-        return new RunsBed(dir, labd);
+            """));
     }
 
     /// <summary>labctl, as root, in the work directory.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(IEnumerable<string> args, CancellationToken cancellationToken) =>
-        CollectAsync(StartLabctl(args), cancellationToken);
+        Command.CollectAsync(StartLabctl(args), cancellationToken);
 
     /// <summary>Starts labctl, as root, in the work directory, with stdout and stderr redirected.</summary>
     public Process StartLabctl(IEnumerable<string> args)
@@ -89,25 +69,6 @@ internal sealed class RunsBed : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         return Process.Start(start)!;
-    }
-
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> CollectAsync(Process process, CancellationToken cancellationToken)
-    {
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            return (process.ExitCode, await stdout, await stderr);
-        }
     }
 
     /// <summary>Starts a run over the API, as root, in the work directory.</summary>
@@ -129,21 +90,5 @@ internal sealed class RunsBed : IAsyncDisposable
         await Command.CheckedAsync("mkfifo", ["-m", "0666", gate], cancellationToken);
         File.SetUnixFileMode(Work, (UnixFileMode)0b111_111_111);
         return gate;
-    }
-
-    /// <summary>kill -9 labd (its runs' supervisors live on), then start a new labd on the same state.</summary>
-    public async Task CrashAndRestartAsync(CancellationToken cancellationToken)
-    {
-        Labd.Signal(9);
-        await Labd.WaitForExitAsync(cancellationToken);
-        await Labd.DisposeAsync();
-        Labd = LabdProcess.Start(Dir);
-        await Labd.WaitUntilAnsweringAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Labd.DisposeAsync();
-        Dir.Dispose();
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Labd.IntegrationTests.Daemon;
-using Labd.Interop;
 using Labd.Protocol;
 
 namespace Labd.IntegrationTests.Tracker;
@@ -37,35 +36,12 @@ public sealed class ScriptedLabTests
     {
         var ct = TestContext.Current.CancellationToken;
         Root.Require("labd creates sandbox users and runs sandboxes as root; labctl runs as a test user");
-        await TestAccounts.EnsureAsync(ct);
-        Chmod.Set("/dev/net/tun", 0b110_110_110);
-        using var dir = new TestDir();
-        Directory.CreateDirectory(dir["policies"]);
-        await File.WriteAllTextAsync(dir["policies/default.yaml"], PolicyYaml, ct);
-        Directory.CreateDirectory(dir["dev"]);
-        for (var i = 0; i < 4; i++)
-        {
-            await Command.CheckedAsync("mknod", [dir["dev/nvidia" + i.ToString(CultureInfo.InvariantCulture)], "c", "195", i.ToString(CultureInfo.InvariantCulture)], ct);
-        }
-        await using var labd = LabdProcess.Start(dir, $"""
-            policyDir: {dir["policies"]}
-            groups:
-              users: {TestAccounts.UsersGroup}
-              admins: {TestAccounts.AdminsGroup}
-            gpus:
-              deviceDir: {dir["dev"]}
-            """);
-        await labd.WaitUntilAnsweringAsync(ct);
+        await using var bed = await LabdBed.StartAsync(PolicyYaml, ct, fakeGpus: 4);
+        var labd = bed.Labd;
         var lab = new Labctl(labd);
 
         // The repository: train.sh on main; two ideas that change different files.
-        var repo = dir["cifar"];
-        Directory.CreateDirectory(repo);
-        await File.WriteAllTextAsync(Path.Combine(repo, "train.sh"), Train, ct);
-        await Command.CheckedAsync("chown", ["-R", User + ":", repo], ct);
-        await TrackerBed.GitAsync(User, repo, ct, "init", "-q", "-b", "main");
-        await TrackerBed.GitAsync(User, repo, ct, "add", ".");
-        await TrackerBed.GitAsync(User, repo, ct, "commit", "-q", "-m", "start");
+        var repo = await TrackerBed.InitRepositoryAsync(User, bed.Dir["cifar"], new Dictionary<string, string> { ["train.sh"] = Train }, ct);
 
         var init = Json(await lab.OkAsync(repo, ct, "lab", "init", "--metric", "score:max", "-o", "json"), ProtocolJsonContext.Default.LabRecord);
         Assert.Equal("cifar", init.Id);

@@ -59,20 +59,9 @@ internal sealed class TrackerBed : IAsyncDisposable
         }
         start.Environment["HOME"] = "/tmp";
         start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout, await stderr);
+        return await Command.CollectAsync(process, cancellationToken);
     }
 
     public Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(string user, string workingDirectory, CancellationToken cancellationToken, params string[] args) =>
@@ -93,12 +82,22 @@ internal sealed class TrackerBed : IAsyncDisposable
     }
 
     /// <summary>A repository at <c>Dir/name</c> owned by <paramref name="user"/>, on branch main with one commit.</summary>
-    public async Task<string> MakeRepositoryAsync(string user, string name, CancellationToken cancellationToken)
+    public Task<string> MakeRepositoryAsync(string user, string name, CancellationToken cancellationToken) =>
+        InitRepositoryAsync(user, Dir[name], new Dictionary<string, string>
+        {
+            ["train.py"] = "print('{\"metrics\": {\"score\": 1}}')\n",
+            ["config.txt"] = "lr = 0.1\n",
+        }, cancellationToken);
+
+    /// <summary>A repository at <paramref name="repo"/> owned by <paramref name="user"/> with <paramref name="files"/>
+    /// committed on branch main (one commit, made as the user).</summary>
+    public static async Task<string> InitRepositoryAsync(string user, string repo, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken)
     {
-        var repo = Dir[name];
         Directory.CreateDirectory(repo);
-        await File.WriteAllTextAsync(Path.Combine(repo, "train.py"), "print('{\"metrics\": {\"score\": 1}}')\n", cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(repo, "config.txt"), "lr = 0.1\n", cancellationToken);
+        foreach (var (name, text) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(repo, name), text, cancellationToken);
+        }
         await Command.CheckedAsync("chown", ["-R", user + ":", repo], cancellationToken);
         await GitAsync(user, repo, cancellationToken, "init", "-q", "-b", "main");
         await GitAsync(user, repo, cancellationToken, "add", ".");
