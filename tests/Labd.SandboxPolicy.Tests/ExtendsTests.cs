@@ -73,4 +73,29 @@ public sealed class ExtendsTests
         Assert.False(result.Set.Find("child")!.AllowsAgent("claude"));
         Assert.True(result.Set.Find("open")!.AllowsAgent("anything"));
     }
+
+    [Fact]
+    public void The_mapping_form_allows_its_kinds_gives_some_their_own_argv_and_is_replaced_whole_by_a_child()
+    {
+        var result = TestPolicies.Set(
+            ("base", "agents:\n  claude: {}\n  codex:\n    command: [codex, exec, --json, --model, small, '{prompt}']\n  bot:\n    command: [/opt/bot/run, '{promptFile}']\n    output: text\n"),
+            ("child", "extends: base\nagents: [claude]\n"),
+            ("heir", "extends: base\ngpus: 1\n"));
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var based = result.Set!.Find("base")!;
+
+        Assert.True(based.AllowsAgent("claude") && based.AllowsAgent("codex") && based.AllowsAgent("bot"));
+        Assert.False(based.AllowsAgent("aider"));
+        Assert.False(based.AgentKinds.ContainsKey("claude"));
+        Assert.Equal(["codex", "exec", "--json", "--model", "small", "{prompt}"], based.AgentKinds["codex"].Command);
+        Assert.Null(based.AgentKinds["codex"].Output);
+        Assert.Equal("text", based.AgentKinds["bot"].Output);
+        Assert.Empty(result.Set.Find("child")!.AgentKinds);
+        Assert.False(result.Set.Find("child")!.AllowsAgent("codex"));
+        Assert.Equal(based.AgentKinds, result.Set.Find("heir")!.AgentKinds);
+        // The canonical form shows the argv, so changing it changes the policy's hash.
+        Assert.Contains("command: [\"codex\", \"exec\", \"--json\", \"--model\", \"small\", \"{prompt}\"]", based.CanonicalYaml, StringComparison.Ordinal);
+        var changed = TestPolicies.Set(("base", "agents:\n  claude: {}\n  codex:\n    command: [codex, exec, --json, --model, large, '{prompt}']\n  bot:\n    command: [/opt/bot/run, '{promptFile}']\n    output: text\n"));
+        Assert.NotEqual(based.Hash, changed.Set!.Find("base")!.Hash);
+    }
 }

@@ -48,6 +48,17 @@ public sealed class HashAndShowTests
     }
 
     [Fact]
+    public void Canonical_yaml_of_agent_kinds_with_their_own_argv_loads_back_into_the_same_policy()
+    {
+        var policy = TestPolicies.Effective("agents:\n  codex:\n    command: [codex, exec, '{prompt}', 'a \"quoted\" arg']\n    output: codex-json\n  claude:\n");
+        var again = PolicySet.Load([new PolicySource(policy.Name, "shown.yaml", Encoding.UTF8.GetBytes(policy.CanonicalYaml))]);
+
+        Assert.True(again.Success, string.Join("\n", again.Diagnostics) + "\n" + policy.CanonicalYaml);
+        Assert.Equal(policy.Hash, again.Set.Policies[policy.Name].Hash);
+        Assert.Equal(["codex", "exec", "{prompt}", "a \"quoted\" arg"], again.Set.Policies[policy.Name].AgentKinds["codex"].Command);
+    }
+
+    [Fact]
     public void Show_names_secrets_by_reference_only()
     {
         var policy = TestPolicies.Effective("env:\n  secrets: {OPENAI_API_KEY: /etc/labd/secrets/openai}\n");

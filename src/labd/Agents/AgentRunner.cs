@@ -367,10 +367,17 @@ internal sealed class AgentRunner(
         IReadOnlyDictionary<string, string> credentials = new Dictionary<string, string>();
         if (agent.Kind != AgentKindConfig.Custom)
         {
-            var kind = settings.Current.Agents.GetValueOrDefault(agent.Kind)
-                ?? throw new LabdException(ErrorCode.BadRequest, $"agent kind {agent.Kind} is no longer in labd.yaml");
-            AgentCredentials.Check(agent.Kind, kind.Credentials);
-            credentials = kind.Credentials;
+            // Credentials come from labd.yaml; a kind only the policy defines has none.
+            var kind = settings.Current.Agents.GetValueOrDefault(agent.Kind);
+            if (kind is null && policy?.AgentKinds.ContainsKey(agent.Kind) != true)
+            {
+                throw new LabdException(ErrorCode.BadRequest, $"agent kind {agent.Kind} is no longer in labd.yaml or policy '{lab.Policy}'");
+            }
+            if (kind is not null)
+            {
+                AgentCredentials.Check(agent.Kind, kind.Credentials);
+                credentials = kind.Credentials;
+            }
         }
         var prompt = AgentPrompt.Build(agent, lab, number);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)

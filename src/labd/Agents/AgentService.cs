@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -5,6 +6,7 @@ using Labd.Api;
 using Labd.Hosting;
 using Labd.Protocol;
 using Labd.Runs;
+using Labd.SandboxPolicy;
 using Labd.SandboxPolicy.Config;
 using Labd.Tracker;
 
@@ -45,9 +47,9 @@ internal sealed partial class AgentService(
             throw new LabdException(ErrorCode.BadRequest, "lab is required, e.g. {\"lab\": \"cifar\", \"kind\": \"claude\"}; `labctl lab ls` lists yours");
         }
         var lab = await access.GetAsync(caller, request.Lab, manage: true, cancellationToken).ConfigureAwait(false);
-        var (kind, command, output, credentials) = Kind(request);
         var policy = policies.Find(lab.Policy)
             ?? throw new LabdException(ErrorCode.PolicyNotFound, $"lab {lab.Id}'s policy '{lab.Policy}' is not loaded; available: {string.Join(", ", policies.Names)}");
+        var (kind, command, output, credentials) = Kind(request, policy);
         if (!policy.AllowsAgent(kind))
         {
             var allowed = policy.Agents is { } list ? string.Join(", ", list.Value) : "";
@@ -158,9 +160,12 @@ internal sealed partial class AgentService(
         return row;
     }
 
-    private (string Kind, IReadOnlyList<string> Command, string Output, IReadOnlyDictionary<string, string> Credentials) Kind(AgentStartRequest request)
+    /// <summary>The kind's argv and output: the lab policy's own (<c>agents: {KIND: {command: ...}}</c>)
+    /// if it has one, else labd.yaml's; credentials always from labd.yaml.</summary>
+    private (string Kind, IReadOnlyList<string> Command, string Output, IReadOnlyDictionary<string, string> Credentials) Kind(AgentStartRequest request, EffectivePolicy policy)
     {
         var configured = settings.Current.Agents;
+        var known = configured.Keys.Concat(policy.AgentKinds.Keys).Distinct().Order(StringComparer.Ordinal);
         if (request.Command is { } command)
         {
             if (request.Kind is not null && request.Kind != AgentKindConfig.Custom)
@@ -179,11 +184,16 @@ internal sealed partial class AgentService(
         }
         if (request.Kind is not { Length: > 0 } name || name == AgentKindConfig.Custom)
         {
-            throw new LabdException(ErrorCode.BadRequest, $"give an agent kind ({string.Join(", ", configured.Keys.Order(StringComparer.Ordinal))}) or a custom command (--agent-command)");
+            throw new LabdException(ErrorCode.BadRequest, $"give an agent kind ({string.Join(", ", known)}) or a custom command (--agent-command)");
         }
-        if (!configured.TryGetValue(name, out var kind))
+        configured.TryGetValue(name, out var kind);
+        if (policy.AgentKinds.TryGetValue(name, out var own))
         {
-            throw new LabdException(ErrorCode.BadRequest, $"no agent kind '{Printable(name)}' in labd.yaml; configured: {string.Join(", ", configured.Keys.Order(StringComparer.Ordinal))}");
+            return (name, own.Command, own.Output ?? kind?.Output ?? AgentKindConfig.Text, kind?.Credentials ?? ImmutableDictionary<string, string>.Empty);
+        }
+        if (kind is null)
+        {
+            throw new LabdException(ErrorCode.BadRequest, $"no agent kind '{Printable(name)}' in labd.yaml or policy '{policy.Name}'; known here: {string.Join(", ", known)}");
         }
         return (name, kind.Command, kind.Output, kind.Credentials);
     }

@@ -34,6 +34,7 @@ public static class DiagnosticCodes
     public const string EnvConflict = "LP042";
     public const string DangerousEnv = "LP043";
     public const string BadAgentName = "LP050";
+    public const string BadAgentKind = "LP051";
     public const string UnknownExtends = "LP060";
     public const string ExtendsCycle = "LP061";
     public const string BadPolicyName = "LP062";

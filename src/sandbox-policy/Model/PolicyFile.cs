@@ -15,4 +15,9 @@ public sealed record PolicyFile(
     ImmutableArray<int> GpuDevices,
     PolicyLimits Limits,
     ImmutableArray<EnvSetting> Env,
-    Setting<ImmutableArray<string>>? Agents);
+    Setting<ImmutableArray<string>>? Agents)
+{
+    /// <summary>Kinds the policy gives its own argv (the mapping form of <c>agents</c>); always
+    /// set together with <see cref="Agents"/>, which then lists every key of the mapping.</summary>
+    public ImmutableDictionary<string, AgentKindOverride> AgentKinds { get; init; } = ImmutableDictionary<string, AgentKindOverride>.Empty;
+}

@@ -35,12 +35,31 @@ public static class CanonicalYaml
             : "[" + string.Join(", ", policy.GpuDevices.Select(g => g.ToString(CultureInfo.InvariantCulture))) + "]").Append('\n');
         WriteLimits(sb, policy.Limits);
         WriteEnv(sb, policy);
-        if (policy.Agents is { } agents)
+        if (policy.Agents is { } agents && policy.AgentKinds.IsEmpty)
         {
             sb.Append(agents.Value.IsEmpty ? "agents: []\n" : "agents:\n");
             foreach (var a in agents.Value)
             {
                 sb.Append("  - ").Append(Quote(a)).Append('\n');
+            }
+        }
+        else if (policy.Agents is { } named)
+        {
+            sb.Append("agents:\n");
+            foreach (var a in named.Value.Order(StringComparer.Ordinal))
+            {
+                sb.Append("  ").Append(Quote(a)).Append(':');
+                if (!policy.AgentKinds.TryGetValue(a, out var kind))
+                {
+                    sb.Append(" {}\n");
+                    continue;
+                }
+
+                sb.Append("\n    command: [").Append(string.Join(", ", kind.Command.Select(Quote))).Append("]\n");
+                if (kind.Output is { } output)
+                {
+                    sb.Append("    output: ").Append(Quote(output)).Append('\n');
+                }
             }
         }
 

@@ -19,7 +19,8 @@ public sealed class EffectivePolicy
         ImmutableArray<int> gpuDevices,
         PolicyLimits limits,
         ImmutableArray<EnvSetting> env,
-        Setting<ImmutableArray<string>>? agents)
+        Setting<ImmutableArray<string>>? agents,
+        ImmutableDictionary<string, AgentKindOverride>? agentKinds = null)
     {
         Name = name;
         Path = path;
@@ -32,6 +33,7 @@ public sealed class EffectivePolicy
         Limits = limits;
         Env = [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)];
         Agents = agents;
+        AgentKinds = agentKinds ?? ImmutableDictionary<string, AgentKindOverride>.Empty;
         Egress = new EgressMatcher(allow, deny);
         CanonicalYaml = Labd.SandboxPolicy.CanonicalYaml.Write(this);
         Hash = Labd.SandboxPolicy.CanonicalYaml.Hash(CanonicalYaml);
@@ -74,6 +76,10 @@ public sealed class EffectivePolicy
 
     /// <summary>Lowercase hex SHA-256 of <see cref="CanonicalYaml"/>.</summary>
     public string Hash { get; }
+
+    /// <summary>Kinds this policy gives its own argv (from the nearest file in the chain that sets
+    /// <c>agents</c>).</summary>
+    public ImmutableDictionary<string, AgentKindOverride> AgentKinds { get; }
 
     public bool AllowsAgent(string agent) => Agents is null || Agents.Value.Contains(agent);
 }

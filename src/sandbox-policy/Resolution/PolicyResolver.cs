@@ -84,6 +84,7 @@ internal static class PolicyResolver
         Setting<int>? gpus = null;
         var gpuDevices = ImmutableArray<int>.Empty;
         Setting<ImmutableArray<string>>? agents = null;
+        var agentKinds = ImmutableDictionary<string, AgentKindOverride>.Empty;
         var limits = PolicyLimits.None;
         foreach (var file in chain)
         {
@@ -104,7 +105,11 @@ internal static class PolicyResolver
                 (gpus, gpuDevices) = (file.Gpus, file.GpuDevices);
             }
 
-            agents = file.Agents ?? agents;
+            if (file.Agents is not null)
+            {
+                (agents, agentKinds) = (file.Agents, file.AgentKinds);
+            }
+
             limits = file.Limits.Over(limits);
         }
 
@@ -120,6 +125,7 @@ internal static class PolicyResolver
             gpuDevices,
             limits,
             [.. env.Values],
-            agents);
+            agents,
+            agentKinds);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Labd.IntegrationTests.Daemon;
 using Labd.Interop;
 using Labd.Protocol;
@@ -88,6 +89,44 @@ public sealed class AgentKindsTests
             Assert.Equal(1500, t.InputTokens);
             Assert.Equal(20, t.OutputTokens);
         });
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_policy_gives_a_kind_its_own_argv_for_its_labs_and_may_add_a_kind_of_its_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await AgentsBed.StartAsync(ct,
+            extraPolicies: _ => new Dictionary<string, string>
+            {
+                ["own"] = AgentsBed.PolicyYaml() + "\nagents:\n  echoer:\n    command: [/bin/sh, -c, 'echo from-policy']\n  extra:\n    command: [/bin/sh, -c, 'echo extra-kind']\n",
+            },
+            extraConfig: _ => "agents:\n  echoer:\n    command: [/bin/sh, -c, 'echo from-labd-yaml']\n");
+        await bed.CreateLabAsync("lab-d", new Dictionary<string, string> { ["README"] = "default policy\n" }, ct);
+        await bed.CreateLabAsync("lab-o", new Dictionary<string, string> { ["README"] = "own policy\n" }, ct, policy: "own");
+
+        var plain = await bed.StartAgentAsync(new AgentStartRequest("lab-d", "echoer", null, null, null, null, null, null), ct);
+        var own = await bed.StartAgentAsync(new AgentStartRequest("lab-o", "echoer", null, null, null, null, null, null), ct);
+        var extra = await bed.StartAgentAsync(new AgentStartRequest("lab-o", "extra", null, null, null, null, null, null), ct);
+        var (elsewhere, elsewhereBody) = await bed.TryStartAsync(new AgentStartRequest("lab-d", "extra", null, null, null, null, null, null), ct);
+        var (unlisted, unlistedBody) = await bed.TryStartAsync(new AgentStartRequest("lab-o", "claude", null, null, null, null, null, null), ct);
+
+        Assert.Equal(["/bin/sh", "-c", "echo from-labd-yaml"], plain.Command);
+        Assert.Equal(["/bin/sh", "-c", "echo from-policy"], own.Command);
+        foreach (var (agent, line) in new[] { (plain, "from-labd-yaml"), (own, "from-policy"), (extra, "extra-kind") })
+        {
+            var ended = await bed.WaitEndedAsync(agent.Id, ct);
+            var lines = (await bed.LogsAsync(agent.Id, ct)).Select(l => l.Line).ToList();
+            Assert.True(ended.Status == AgentRecord.Finished && lines.Contains(line), $"{agent.Kind} on {agent.Lab}: {ended.Status} {ended.Reason}\n{string.Join("\n", lines)}");
+        }
+        // The added kind exists only under its policy; the mapping lists every kind its labs may run.
+        Assert.True(elsewhere == 400 && Detail(elsewhereBody).StartsWith("no agent kind 'extra' in labd.yaml or policy 'default'", StringComparison.Ordinal), elsewhereBody);
+        Assert.True(unlisted == 403 && Detail(unlistedBody).Contains("does not allow agent kind claude (it allows: echoer, extra)", StringComparison.Ordinal), unlistedBody);
+    }
+
+    private static string Detail(string problem)
+    {
+        using var json = JsonDocument.Parse(problem);
+        return json.RootElement.GetProperty("detail").GetString() ?? "";
     }
 
     [Fact(Timeout = 300_000)]
