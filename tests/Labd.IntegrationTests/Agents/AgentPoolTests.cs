@@ -21,7 +21,13 @@ public sealed class AgentPoolTests
         await bed.CreateLabAsync(Lab, new Dictionary<string, string> { ["README"] = "x\n" }, ct);
 
         var holder = await bed.StartAgentAsync(new AgentStartRequest(Lab, null, ["/bin/sh", "-c", "echo holding; sleep 8"], null, null, null, null, null), ct);
-        await bed.WaitUntilAsync(holder.Id, a => a.CurrentTurn is not null, ct);
+        // The holder's sandbox must be running, not merely its turn begun: a turn that finds the
+        // uid still leased (another labd's run on this host finishing its sweep) is itself deferred.
+        while (!(await bed.LogsAsync(holder.Id, ct)).Any(l => l.Line == "holding"))
+        {
+            await bed.WaitUntilAsync(holder.Id, a => a.Status == AgentRecord.Running, ct);
+            await Task.Delay(100, ct);
+        }
         var waiter = await bed.StartAgentAsync(new AgentStartRequest(Lab, null, ["/bin/sh", "-c", "echo waited"], null, null, null, null, null), ct);
 
         var deferred = await bed.WaitUntilAsync(waiter.Id, _ => bed.EventKinds(waiter.Id).Contains("agent.turn.deferred"), ct);
