@@ -12,7 +12,7 @@ internal static class AgentStartCommand
     public static Command Create(CliContext context, bool loop)
     {
         var role = new Option<string?>("--role") { Description = "The role (default: default): the turn prompt is PROMPT.<role>.md on the lab's main branch, else PROMPT.md", HelpName = "R" };
-        var kind = new Option<string?>("--agent") { Description = "The agent CLI: claude (default), codex, or a name from labd.yaml's agents:", HelpName = "NAME" };
+        var kind = new Option<string?>("--agent") { Description = "The agent CLI: claude (default), codex, or a kind from labd.yaml's agents: or the lab policy's (a policy may also give claude or codex its own argv)", HelpName = "NAME" };
         var custom = new Option<string?>("--agent-command") { Description = "Run this shell command (sh -c) as the agent instead of a configured one (kind custom)", HelpName = "CMD" };
         var lab = LabOption.Create();
         var maxTurns = new Option<int?>("--max-turns") { Description = "Stop after this many turns", HelpName = "N" };

@@ -2,7 +2,8 @@ namespace Labd.Protocol;
 
 /// <summary>
 /// <c>POST /v1/agents</c>: start an agent session on a lab. Exactly one of <see cref="Kind"/>
-/// (a name from labd.yaml's <c>agents</c>: claude, codex, or the admin's own) and
+/// (a name from labd.yaml's <c>agents</c>: claude, codex, or the admin's own; or from the lab
+/// policy's mapping-form <c>agents</c>, whose argv then wins) and
 /// <see cref="Command"/> (a custom argv, kind <c>custom</c>) is set. Without
 /// <see cref="IntervalSeconds"/> the session runs one turn (<c>agent start</c>); with it, turns
 /// start at each interval boundary until stopped or a budget is spent (<c>agent loop -d</c>).
