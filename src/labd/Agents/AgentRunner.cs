@@ -367,17 +367,11 @@ internal sealed class AgentRunner(
         IReadOnlyDictionary<string, string> credentials = new Dictionary<string, string>();
         if (agent.Kind != AgentKindConfig.Custom)
         {
-            // Credentials come from labd.yaml; a kind only the policy defines has none.
-            var kind = settings.Current.Agents.GetValueOrDefault(agent.Kind);
-            if (kind is null && policy?.AgentKinds.ContainsKey(agent.Kind) != true)
-            {
-                throw new LabdException(ErrorCode.BadRequest, $"agent kind {agent.Kind} is no longer in labd.yaml or policy '{lab.Policy}'");
-            }
-            if (kind is not null)
-            {
-                AgentCredentials.Check(agent.Kind, kind.Credentials);
-                credentials = kind.Credentials;
-            }
+            var configured = settings.Current.Agents;
+            var kind = (policy is null ? configured.GetValueOrDefault(agent.Kind) : policy.AgentKind(configured, agent.Kind))
+                ?? throw new LabdException(ErrorCode.BadRequest, $"agent kind {agent.Kind} is no longer in labd.yaml or policy '{lab.Policy}'");
+            AgentCredentials.Check(agent.Kind, kind.Credentials);
+            credentials = kind.Credentials;
         }
         var prompt = AgentPrompt.Build(agent, lab, number);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)

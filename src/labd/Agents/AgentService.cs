@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -186,15 +185,8 @@ internal sealed partial class AgentService(
         {
             throw new LabdException(ErrorCode.BadRequest, $"give an agent kind ({string.Join(", ", known)}) or a custom command (--agent-command)");
         }
-        configured.TryGetValue(name, out var kind);
-        if (policy.AgentKinds.TryGetValue(name, out var own))
-        {
-            return (name, own.Command, own.Output ?? kind?.Output ?? AgentKindConfig.Text, kind?.Credentials ?? ImmutableDictionary<string, string>.Empty);
-        }
-        if (kind is null)
-        {
-            throw new LabdException(ErrorCode.BadRequest, $"no agent kind '{Printable(name)}' in labd.yaml or policy '{policy.Name}'; known here: {string.Join(", ", known)}");
-        }
+        var kind = policy.AgentKind(configured, name)
+            ?? throw new LabdException(ErrorCode.BadRequest, $"no agent kind '{Printable(name)}' in labd.yaml or policy '{policy.Name}'; known here: {string.Join(", ", known)}");
         return (name, kind.Command, kind.Output, kind.Credentials);
     }
 

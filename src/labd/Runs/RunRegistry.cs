@@ -73,16 +73,17 @@ internal sealed class RunRegistry
     public async Task<Run?> FindLaunchedAsync(string runId, CancellationToken cancellationToken)
     {
         var run = Find(runId);
-        if (run is null || File.Exists(run.Paths.SupervisorPid) || File.Exists(run.Paths.Exit))
+        if (run is null)
         {
-            return run;
+            return null;
         }
+        bool Launched() => File.Exists(run.Paths.SupervisorPid) || File.Exists(run.Paths.Exit);
         var deadline = DateTimeOffset.UtcNow + LaunchGrace;
-        while (DateTimeOffset.UtcNow < deadline && !File.Exists(run.Paths.SupervisorPid) && !File.Exists(run.Paths.Exit))
+        while (!Launched() && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
-        if (File.Exists(run.Paths.SupervisorPid) || File.Exists(run.Paths.Exit))
+        if (Launched())
         {
             return run;
         }

@@ -82,4 +82,15 @@ public sealed class EffectivePolicy
     public ImmutableDictionary<string, AgentKindOverride> AgentKinds { get; }
 
     public bool AllowsAgent(string agent) => Agents is null || Agents.Value.Contains(agent);
+
+    /// <summary>Kind <paramref name="name"/> as labs under this policy run it: this policy's own argv
+    /// if it gives one (output defaulting to <paramref name="configured"/>'s, else text), else
+    /// labd.yaml's kind; credentials always labd.yaml's. Null when neither knows the name.</summary>
+    public Config.AgentKindConfig? AgentKind(IReadOnlyDictionary<string, Config.AgentKindConfig> configured, string name)
+    {
+        configured.TryGetValue(name, out var kind);
+        return AgentKinds.TryGetValue(name, out var own)
+            ? new Config.AgentKindConfig(own.Command, own.Output ?? kind?.Output ?? Config.AgentKindConfig.Text, kind?.Credentials ?? ImmutableDictionary<string, string>.Empty)
+            : kind;
+    }
 }
