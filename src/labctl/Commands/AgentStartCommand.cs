@@ -90,6 +90,6 @@ internal static class AgentStartCommand
         Examples:
           labctl agent loop -d 15m
           labctl agent loop -d 30m --role explorer --max-turns 20 --budget-usd 10 --until 8h
-          labctl agent loop -d 20s --agent-command 'sh agent.sh' --until 2026-11-25T08:00:00Z
+          labctl agent loop -d 20s --agent-command 'sh agent.sh' --until 2h
         """;
 }

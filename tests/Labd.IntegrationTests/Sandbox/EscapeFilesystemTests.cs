@@ -78,8 +78,9 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
     };
 
     /// <summary>The B6 swapper, on the host as a leftover process of an earlier run would:
-    /// cache → cache.d, cache → ../victim, rm, back; the symlink stands half the time.</summary>
-    private Task SwapAsync(CancellationToken stop) => Task.Run(() =>
+    /// cache → cache.d, cache → ../victim, rm, back. The symlink stands for
+    /// <paramref name="symlinkMs"/> and the directory for 2 ms of each round.</summary>
+    private Task SwapAsync(int symlinkMs, CancellationToken stop) => Task.Run(() =>
     {
         var parked = Cache + ".d";
         while (!stop.IsCancellationRequested)
@@ -88,7 +89,7 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
             {
                 Directory.Move(Cache, parked);
                 File.CreateSymbolicLink(Cache, "../victim");
-                Thread.Sleep(2);
+                Thread.Sleep(symlinkMs);
                 File.Delete(Cache);
                 Directory.Move(parked, Cache);
                 Thread.Sleep(2);
@@ -111,12 +112,12 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
     /// stat-ing and writing into cache/ while the swapper runs; stops early once victim/ is written.</summary>
     /// <remarks>File names carry <paramref name="prefix"/>, so a file left by another test (the
     /// negative control runs with its own prefix) is never mistaken for this test's escape.</remarks>
-    private async Task<List<SandboxResult>> RaceAsync(int count, W weakening, string prefix, CancellationToken ct)
+    private async Task<List<SandboxResult>> RaceAsync(int count, W weakening, string prefix, CancellationToken ct, int symlinkMs = 2)
     {
         Assert.True(!Directory.EnumerateFileSystemEntries(fx.Victim).Any(),
             $"victim/ is not empty before the race: {string.Join(", ", Directory.EnumerateFileSystemEntries(fx.Victim).Select(Path.GetFileName))}");
         using var stop = new CancellationTokenSource();
-        var swapper = SwapAsync(stop.Token);
+        var swapper = SwapAsync(symlinkMs, stop.Token);
         var results = new List<SandboxResult>();
         try
         {
@@ -191,13 +192,19 @@ public sealed class EscapeFilesystemTests(SandboxFixture fx)
     /// <summary>The control drops both defences: binds by path string and no <see cref="MountCheck"/>
     /// afterwards. (Pinned descriptors without the check still let the swap through now and then,
     /// about one test in six here: bwrap resolves both ends by path; too rare for a control.)</summary>
+    /// <remarks>The swapper leaves the symlink standing ten times as long as the directory, so the attack
+    /// wins most rounds by construction rather than by luck (with the 2 ms/2 ms swap of the
+    /// hardened test a loaded machine sometimes let 30 weakened sandboxes all miss it); it runs up
+    /// to the suite's 200 sandboxes and stops at the first escape.</remarks>
     [Fact(Timeout = 300_000)]
     public async Task B6_negative_control_path_string_binds_let_a_sandbox_bind_victim_during_the_swap()
     {
         try
         {
-            var results = await RaceAsync(30, W.PathStringBinds | W.NoMountCheck, "b6control", TestContext.Current.CancellationToken);
-            Assert.True(Directory.EnumerateFileSystemEntries(fx.Victim).Any(), string.Join("\n", results.Select(r => r.Log)));
+            var results = await RaceAsync(Sandboxes, W.PathStringBinds | W.NoMountCheck, "b6control", TestContext.Current.CancellationToken, symlinkMs: 20);
+            var escaped = Directory.EnumerateFileSystemEntries(fx.Victim).Count();
+            Assert.True(escaped > 0, $"no escape in {results.Count} weakened sandboxes\n" + string.Join("\n", results.Select(r => r.Log)));
+            TestContext.Current.SendDiagnosticMessage($"B6 control: {escaped} write(s) into victim/ within {results.Count} weakened sandboxes");
         }
         finally
         {
