@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using Labd.IntegrationTests.Daemon;
+
+namespace Labd.IntegrationTests.Acceptance;
+
+/// <summary>
+/// A user as Debian 12 makes one: <c>adduser --disabled-password --gecos ''</c> (a 0700 home),
+/// then <c>usermod -aG labd</c> as the README says. Removed with its home on dispose.
+/// </summary>
+internal sealed class NewUser : IAsyncDisposable
+{
+    private NewUser(string name, int uid, int gid)
+    {
+        Name = name;
+        Uid = uid;
+        Gid = gid;
+    }
+
+    public string Name { get; }
+
+    public int Uid { get; }
+
+    public int Gid { get; }
+
+    public string Home => "/home/" + Name;
+
+    /// <summary>Makes the user and adds them to <paramref name="groups"/> (the packaged <c>labd</c> group by default).</summary>
+    public static async Task<NewUser> AddAsync(CancellationToken cancellationToken, params string[] groups)
+    {
+        var name = "labdt-a-" + Guid.NewGuid().ToString("N")[..8];
+        await Command.CheckedAsync("adduser", ["--disabled-password", "--gecos", "", "--quiet", name], cancellationToken);
+        foreach (var group in groups.Length == 0 ? [AcceptanceBed.UsersGroup] : groups)
+        {
+            await Command.CheckedAsync("usermod", ["-aG", group, name], cancellationToken);
+        }
+        var (uid, gid) = await TestAccounts.IdsAsync(name, cancellationToken);
+        return new NewUser(name, uid, gid);
+    }
+
+    /// <summary>Runs <paramref name="script"/> with bash as this user in <paramref name="workingDirectory"/>
+    /// (their home by default), with a login-like environment plus <paramref name="environment"/>.
+    /// On <paramref name="interruptAfter"/> it gets SIGINT, as Ctrl-C would send.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> ShAsync(string script, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken,
+        string? workingDirectory = null, TimeSpan? interruptAfter = null)
+    {
+        var start = new ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = workingDirectory ?? Home,
+        };
+        foreach (var arg in (string[])["--reuid", Uid.ToString(CultureInfo.InvariantCulture), "--regid", Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--", "bash", "-c", script])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment.Clear();
+        start.Environment["HOME"] = Home;
+        start.Environment["USER"] = Name;
+        start.Environment["LOGNAME"] = Name;
+        start.Environment["LANG"] = "C.UTF-8";
+        start.Environment["NO_COLOR"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        if (interruptAfter is { } delay)
+        {
+            var pid = process.Id;
+            _ = Task.Delay(delay, cancellationToken).ContinueWith(_ => Interop.Signals.Send(pid, 2), TaskScheduler.Default);
+        }
+        return await Command.CollectAsync(process, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Whatever the user left running (an agent's labctl, a shell) goes first; deluser refuses otherwise.
+        await Command.RunAsync("pkill", ["-KILL", "-u", Name], CancellationToken.None);
+        await Command.RunAsync("deluser", ["--remove-home", "--quiet", Name], CancellationToken.None);
+    }
+}
