@@ -40,18 +40,19 @@ internal sealed class NewUser : IAsyncDisposable
 
     /// <summary>Runs <paramref name="script"/> with bash as this user in <paramref name="workingDirectory"/>
     /// (their home by default), with a login-like environment plus <paramref name="environment"/>.
-    /// On <paramref name="interruptAfter"/> it gets SIGINT, as Ctrl-C would send.</summary>
+    /// After <paramref name="interruptAfter"/> its process group gets SIGINT, as Ctrl-C would send.</summary>
     public async Task<(int ExitCode, string Stdout, string Stderr)> ShAsync(string script, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken,
         string? workingDirectory = null, TimeSpan? interruptAfter = null)
     {
-        var start = new ProcessStartInfo("setpriv")
+        // setsid: its own process group, so Ctrl-C's SIGINT reaches the shell and what it runs, as from a terminal.
+        var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             WorkingDirectory = workingDirectory ?? Home,
         };
-        foreach (var arg in (string[])["--reuid", Uid.ToString(CultureInfo.InvariantCulture), "--regid", Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--", "bash", "-c", script])
+        foreach (var arg in (string[])["setpriv", "--reuid", Uid.ToString(CultureInfo.InvariantCulture), "--regid", Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--", "bash", "-c", script])
         {
             start.ArgumentList.Add(arg);
         }
@@ -67,12 +68,27 @@ internal sealed class NewUser : IAsyncDisposable
         }
         var process = Process.Start(start)!;
         process.StandardInput.Close();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (interruptAfter is { } delay)
         {
             var pid = process.Id;
-            _ = Task.Delay(delay, cancellationToken).ContinueWith(_ => Interop.Signals.Send(pid, 2), TaskScheduler.Default);
+            // Cancelled as soon as the process has ended, so a recycled pid is never signalled.
+            _ = Task.Delay(delay, ended.Token).ContinueWith(t =>
+            {
+                if (!t.IsCanceled)
+                {
+                    _ = Command.RunAsync("kill", ["-s", "INT", "--", "-" + pid.ToString(CultureInfo.InvariantCulture)], CancellationToken.None);
+                }
+            }, TaskScheduler.Default);
         }
-        return await Command.CollectAsync(process, cancellationToken);
+        try
+        {
+            return await Command.CollectAsync(process, cancellationToken);
+        }
+        finally
+        {
+            await ended.CancelAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
