@@ -192,10 +192,7 @@ internal sealed class ExperimentRunner(
         {
             var tree = TreeOf(lab.Id, experiment.Id);
             TreeOwnership.PrepareParents(options.StateDirectory, "labs", lab.Id, "experiments", experiment.Id.ToString(CultureInfo.InvariantCulture));
-            if (Directory.Exists(tree))
-            {
-                Directory.Delete(tree, recursive: true);
-            }
+            TreeRemoval.Delete(tree);
             using (var repository = LabRepository.Open(lab.Path, lab.OwnerUid))
             {
                 repository.Materialize(experiment.Commit, tree);

@@ -1,13 +1,19 @@
+using System.Runtime.InteropServices;
 using Labd.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Labd.Experiments;
 
 /// <summary>
-/// Hands an experiment's tree to the sandboxed target and back. The walk never follows a
-/// symlink (lchown on every entry; descends only into entries that lstat says are directories)
-/// and runs only while no process of the run is alive: before launch and after the end.
-/// Neither direction changes a file with more than one link (a hard link may share its inode
-/// with a file outside the tree); handing back changes only entries the target owns.
+/// Hands an experiment's tree (or an agent's worktree) to the sandboxed target and back. A
+/// sandbox can write the tree and may still be swapping entries while labd walks it, so the walk
+/// is by descriptor: each entry is opened <c>O_PATH|O_NOFOLLOW</c> beneath its already-open parent,
+/// checked and chowned through that descriptor, and a directory is descended through the same
+/// descriptor; a symlink or directory swapped in mid-walk is met as itself, never followed out of
+/// the tree. Giving skips files with more than one link (a hard link may share its inode with a
+/// file outside the tree). Handing back takes every inode the target owns, hard links included,
+/// and clears set-user-ID and set-group-ID bits (the chown clears file capabilities): nothing the
+/// sandbox made can later run with its uid.
 /// </summary>
 internal static class TreeOwnership
 {
@@ -34,13 +40,81 @@ internal static class TreeOwnership
     internal const int RegularType = 0x8000;
 
     /// <summary>Every entry of <paramref name="root"/> (root included) to <paramref name="uid"/>, hard-linked files left alone.</summary>
-    public static int Give(string root, int uid, int gid) => Walk(root, (path, type, owner, links) => type == DirectoryType || links == 1, uid, gid);
+    public static int Give(string root, int uid, int gid, bool byPath = false) =>
+        Walk(root, inode => inode.Type == DirectoryType || inode.Links == 1, uid, gid, byPath);
 
-    /// <summary>Entries owned by <paramref name="fromUid"/> to <paramref name="uid"/>, hard-linked files left alone.</summary>
-    public static int Return(string root, int fromUid, int uid, int gid) =>
-        Walk(root, (path, type, owner, links) => owner == fromUid && (type == DirectoryType || links == 1), uid, gid);
+    /// <summary>Every entry owned by <paramref name="fromUid"/> to <paramref name="uid"/>, without set-id bits.</summary>
+    public static int Return(string root, int fromUid, int uid, int gid, bool byPath = false) =>
+        // The old walk also skipped hard-linked files, which left a hard-linked set-user-ID copy the sandbox's.
+        Walk(root, inode => inode.Uid == fromUid && (!byPath || inode.Type == DirectoryType || inode.Links == 1), uid, gid, byPath);
 
-    private static int Walk(string root, Func<string, int, int, int, bool> select, int uid, int gid)
+    /// <remarks><paramref name="byPath"/>: the old walk by path string (lstat and lchown of joined
+    /// paths), which a swapped directory redirects, with the old rules; kept only as the escape
+    /// suite's negative control (escape suite H1, H3).</remarks>
+    private static int Walk(string root, Func<DirectoryFd.Inode, bool> select, int uid, int gid, bool byPath)
+    {
+        if (byPath)
+        {
+            return WalkByPath(root, select, uid, gid);
+        }
+        using var top = DirectoryFd.OpenDirectoryNoSymlinks(root);
+        var changed = Take(top, select, uid, gid) ? 1 : 0;
+        // Depth first, holding one descriptor per level (not one per directory still to visit).
+        var open = new Stack<(SafeFileHandle Directory, List<string> Names)>();
+        try
+        {
+            var first = DirectoryFd.TryOpenDirectory(top)!;
+            open.Push((first, DirectoryFd.ReadNames(first, out _)));
+            while (open.TryPeek(out var level))
+            {
+                if (level.Names.Count == 0)
+                {
+                    open.Pop().Directory.Dispose();
+                    continue;
+                }
+                var name = level.Names[^1];
+                level.Names.RemoveAt(level.Names.Count - 1);
+                using var entry = DirectoryFd.TryOpenEntry(level.Directory, name);
+                if (entry is null)
+                {
+                    continue;
+                }
+                if (Take(entry, select, uid, gid))
+                {
+                    changed++;
+                }
+                if (DirectoryFd.StatInode(entry).Type == DirectoryType && DirectoryFd.TryOpenDirectory(entry) is { } child)
+                {
+                    open.Push((child, DirectoryFd.ReadNames(child, out _)));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (directory, _) in open)
+            {
+                directory.Dispose();
+            }
+        }
+        return changed;
+    }
+
+    private static bool Take(SafeHandle entry, Func<DirectoryFd.Inode, bool> select, int uid, int gid)
+    {
+        var inode = DirectoryFd.StatInode(entry);
+        if (!select(inode))
+        {
+            return false;
+        }
+        DirectoryFd.ChangeOwner(entry, uid, gid);
+        if (inode.Type == RegularType && (inode.Mode & DirectoryFd.SetUidSetGid) != 0)
+        {
+            DirectoryFd.ChangeModeOf(entry, inode.Mode & 0x1FF);
+        }
+        return true;
+    }
+
+    private static int WalkByPath(string root, Func<DirectoryFd.Inode, bool> select, int uid, int gid)
     {
         var changed = 0;
         var pending = new Stack<string>();
@@ -48,7 +122,7 @@ internal static class TreeOwnership
         while (pending.TryPop(out var path))
         {
             var (type, owner, links) = FileStatus.TypeOwnerLinks(path);
-            if (select(path, type, owner, links))
+            if (select(new DirectoryFd.Inode(type, owner, links)))
             {
                 Chown.Set(path, uid, gid);
                 changed++;

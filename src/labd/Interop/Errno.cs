@@ -15,7 +15,9 @@ internal static class Errno
     public const int EACCES = 13;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int ENOSYS = 38;
+    public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int EWOULDBLOCK = EAGAIN;
 

@@ -87,7 +87,7 @@ internal sealed class RunRegistry
         {
             return run;
         }
-        Directory.Delete(run.Paths.Directory, recursive: true);
+        Experiments.TreeRemoval.Delete(run.Paths.Directory);
         return null;
     }
 

@@ -186,11 +186,7 @@ internal sealed class LabService(StateStore store, LabAccess access, IRunPolicie
 
     private void DeleteLabDirectory(string id)
     {
-        var directory = options.LabDirectory(id);
-        // Directory.Delete removes symlinks found inside as links; it never follows them.
-        if (Directory.Exists(directory) && new DirectoryInfo(directory).LinkTarget is null)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // Agents' worktrees are in there, and a running agent may swap their entries: by descriptor.
+        Experiments.TreeRemoval.Delete(options.LabDirectory(id));
     }
 }
