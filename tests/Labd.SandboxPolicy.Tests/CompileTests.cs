@@ -81,14 +81,24 @@ public sealed class CompileTests
     }
 
     [Fact]
-    public void Two_rules_expanding_to_the_same_path_with_different_modes_are_a_compile_error()
+    public void Rules_meeting_only_through_variable_values_merge_and_the_innermost_variable_wins()
     {
-        var policy = TestPolicies.Effective("files:\n  ${LAB}/data: ro\n  /srv/lab/data: rw\n");
+        var policy = TestPolicies.Effective("files:\n  ${LAB}/data: ro\n  /srv/lab/data: hidden\n  ${WORKTREE}: rw\n  ${LAB}: ro\n  ${HOME}: hidden\n");
 
-        var result = PolicyCompiler.Compile(policy, Vars);
+        var result = PolicyCompiler.Compile(policy, new PolicyVariables("/srv/lab", "/srv/lab", "/srv/lab"));
 
-        Assert.False(result.Success);
-        Assert.Equal(DiagnosticCodes.PathConflict, Assert.Single(result.Diagnostics).Code);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        Assert.Equal(AccessMode.ReadOnly, result.Spec.Files.Single(f => f.Path == "/srv/lab/data").Mode);
+        var tree = result.Spec.Files.Single(f => f.Path == "/srv/lab");
+        Assert.Equal((AccessMode.ReadWrite, "files['${WORKTREE}']"), (tree.Mode, tree.RuleText));
+    }
+
+    [Fact]
+    public void The_same_literal_path_with_two_modes_is_still_LP016_in_the_file()
+    {
+        var parsed = TestPolicies.Parse("files:\n  $LAB/x/: ro\n  ${LAB}/x: rw\n");
+
+        Assert.Contains(parsed.Diagnostics, d => d.Code == DiagnosticCodes.PathConflict);
     }
 
     [Fact]

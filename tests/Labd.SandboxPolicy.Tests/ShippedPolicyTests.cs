@@ -33,6 +33,21 @@ public sealed class ShippedPolicyTests
     }
 
     [Fact]
+    public void Every_shipped_policy_compiles_for_a_plain_directory_that_is_both_lab_and_worktree()
+    {
+        var plain = new PolicyVariables("/srv/work/demo", "/srv/work/demo", "/home/alice");
+        foreach (var policy in LoadShipped().Policies.Values)
+        {
+            var compiled = PolicyCompiler.Compile(policy, plain);
+
+            Assert.True(compiled.Success, policy.Name + ": " + string.Join("\n", compiled.Diagnostics));
+            Assert.Equal(AccessMode.ReadWrite, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo").Mode);
+            Assert.Equal(AccessMode.ReadOnly, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo/.git").Mode);
+            Assert.Equal(AccessMode.Hidden, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo/.env").Mode);
+        }
+    }
+
+    [Fact]
     public void Default_allows_registries_and_agent_apis_on_https_only_and_keeps_credentials_hidden()
     {
         var policy = LoadShipped().Find("default")!;

@@ -30,7 +30,7 @@ internal static class ExperimentEndpoints
         endpoints.MapGet(Routes.Experiments + "/{id:long}", async (long id, HttpContext context, Caller caller, ExperimentService experiments) =>
             Results.Json(await experiments.GetAsync(caller, id, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.ExperimentRecord));
         endpoints.MapGet(Routes.Experiments + "/{id:long}/wait", async (long id, HttpContext context, Caller caller, ExperimentService experiments) =>
-            Results.Json(await experiments.WaitAsync(caller, id, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.ExperimentRecord));
+            Results.Json(await LongPoll.RunAsync(context, ct => experiments.WaitAsync(caller, id, ct)).ConfigureAwait(false), ProtocolJsonContext.Default.ExperimentRecord));
         endpoints.MapPost(Routes.Experiments + "/{id:long}/cancel", async (long id, HttpContext context, Caller caller, ExperimentService experiments) =>
             Results.Json(await experiments.CancelAsync(caller, id, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.ExperimentRecord, statusCode: StatusCodes.Status202Accepted));
         endpoints.MapGet(Routes.Experiments + "/{id:long}/metrics", async (long id, HttpContext context, Caller caller, ExperimentService experiments) =>

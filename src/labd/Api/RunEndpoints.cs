@@ -26,7 +26,7 @@ internal static class RunEndpoints
         endpoints.MapGet(Routes.Runs + "/{id}", async (string id, HttpContext context, Caller caller, RunService runs) =>
             Results.Json(await runs.GetAsync(caller, id, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.RunRecord));
         endpoints.MapGet(Routes.Runs + "/{id}/wait", async (string id, HttpContext context, Caller caller, RunService runs) =>
-            Results.Json(await runs.WaitAsync(caller, id, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.RunRecord));
+            Results.Json(await LongPoll.RunAsync(context, ct => runs.WaitAsync(caller, id, ct)).ConfigureAwait(false), ProtocolJsonContext.Default.RunRecord));
         endpoints.MapPost(Routes.Runs + "/{id}/cancel", async (string id, HttpContext context, Caller caller, RunService runs) =>
         {
             await runs.CancelAsync(caller, id, context.RequestAborted).ConfigureAwait(false);

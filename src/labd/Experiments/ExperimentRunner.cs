@@ -116,6 +116,9 @@ internal sealed class ExperimentRunner(
         return result;
     }
 
+    /// <summary>How many GPUs this host has (present device nodes), leased or not.</summary>
+    public int HostGpuCount() => Inventory().Count;
+
     private IReadOnlyList<int> Inventory() => [.. Hosting.GpuInventory.Scan(settings.Current.Gpus).Where(g => g.Present).Select(g => g.Index)];
 
     private async Task LoopAsync(CancellationToken cancellationToken)
@@ -180,10 +183,8 @@ internal sealed class ExperimentRunner(
         }
     }
 
-    private int CapOf(LabRow lab) =>
-        policies.Find(lab.Policy) is { } policy
-            ? PolicyCompiler.Compile(policy, new PolicyVariables(lab.Path, lab.Path, WorkingDirectory.HomeOf(lab.OwnerUid))).Spec?.MaxGpus ?? 0
-            : 0;
+    /// <summary>A lab's GPU cap is its policy's <c>gpus:</c> setting; a lab whose policy is not loaded gets none.</summary>
+    private int CapOf(LabRow lab) => policies.Find(lab.Policy)?.MaxGpus ?? 0;
 
     private async Task LaunchAsync(ExperimentRecord experiment, LabRow lab)
     {

@@ -50,11 +50,7 @@ internal sealed class ExperimentService(
         {
             throw new LabdException(ErrorCode.BadRequest, $"timeoutSeconds must be positive, got {request.TimeoutSeconds}");
         }
-        var cap = MaxGpus(lab);
-        if (gpus < 0 || gpus > cap)
-        {
-            throw new LabdException(ErrorCode.BadRequest, $"--gpus {gpus} is more than lab {lab.Id}'s policy '{lab.Policy}' allows per run (gpus: {cap})");
-        }
+        CheckGpus(gpus, LabPolicy(lab).MaxGpus, runner.HostGpuCount(), lab);
         var idea = await experiments.FindIdeaAsync(lab.Id, request.Idea, cancellationToken).ConfigureAwait(false)
             ?? throw new LabdException(ErrorCode.IdeaNotFound, $"lab {lab.Id} has no idea {request.Idea}; see `labctl idea ls`");
         if (idea.Status is "concluded" or "abandoned")
@@ -293,12 +289,29 @@ internal sealed class ExperimentService(
         }
     }
 
-    private int MaxGpus(LabRow lab)
-    {
-        var policy = policies.Find(lab.Policy)
+    private EffectivePolicy LabPolicy(LabRow lab) =>
+        policies.Find(lab.Policy)
             ?? throw new LabdException(ErrorCode.PolicyNotFound, $"lab {lab.Id}'s policy '{lab.Policy}' is not loaded; available: {string.Join(", ", policies.Names)}");
-        var result = PolicyCompiler.Compile(policy, new PolicyVariables(lab.Path, lab.Path, WorkingDirectory.HomeOf(lab.OwnerUid)));
-        return result.Spec?.MaxGpus ?? 0;
+
+    /// <summary>
+    /// A GPU count the scheduler could one day grant: not negative, within the policy's
+    /// <c>gpus:</c> (its setting, not a compiled sandbox), and no more than this host has — a
+    /// request above that would wait in the queue forever.
+    /// </summary>
+    internal static void CheckGpus(int gpus, int cap, int host, LabRow lab)
+    {
+        if (gpus < 0)
+        {
+            throw new LabdException(ErrorCode.BadRequest, $"--gpus must be 0 or more, not {gpus}");
+        }
+        if (gpus > cap)
+        {
+            throw new LabdException(ErrorCode.BadRequest, $"--gpus {gpus} is more than lab {lab.Id}'s policy '{lab.Policy}' allows per run (gpus: {cap})");
+        }
+        if (gpus > host)
+        {
+            throw new LabdException(ErrorCode.Conflict, $"this host has {host} GPU{(host == 1 ? "" : "s")}; --gpus {gpus} can never start");
+        }
     }
 
     private async Task<LabRow> VisibleLabAsync(Caller caller, string labId, CancellationToken cancellationToken)

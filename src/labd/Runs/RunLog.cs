@@ -23,4 +23,7 @@ internal static partial class RunLog
 
     [LoggerMessage(5006, LogLevel.Warning, "Run {Run} refused: {Reason}")]
     public static partial void Refused(ILogger logger, string run, string reason);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Run {Run}: could not hand {Directory} back to its owner: {Reason}")]
+    public static partial void TreeNotReturned(ILogger logger, string run, string directory, string reason);
 }

@@ -119,7 +119,7 @@ internal sealed class RunRegistry
             }
             if (request.WritableTree is { } tree)
             {
-                GiveToTarget(tree, paths, user);
+                GiveToTarget(tree, request.WritableTreeOwner, paths, user);
             }
             WriteLabFiles(paths, request.LabFiles);
 
@@ -283,10 +283,17 @@ internal sealed class RunRegistry
 
     /// <summary>The tree to the target (no link followed), and the target-writable metrics and
     /// progress files in the root-owned 0755 lab directory (the target cannot replace them).</summary>
-    private static void GiveToTarget(string tree, RunPaths paths, SandboxUser user)
+    private static void GiveToTarget(string tree, int? owner, RunPaths paths, SandboxUser user)
     {
         var target = TargetHostUid(user);
-        Experiments.TreeOwnership.Give(tree, target, user.Gid);
+        if (owner is { } uid)
+        {
+            Experiments.TreeOwnership.Return(tree, uid, target, user.Gid);
+        }
+        else
+        {
+            Experiments.TreeOwnership.Give(tree, target, user.Gid);
+        }
         foreach (var file in new[] { paths.Metrics, paths.Progress })
         {
             File.WriteAllBytes(file, []);

@@ -28,6 +28,10 @@ internal sealed record RunRequest(
     /// target-writable <c>/run/lab</c> metrics and progress files.</summary>
     public string? WritableTree { get; init; }
 
+    /// <summary>When set, only the <see cref="WritableTree"/> entries this uid owns are handed to the
+    /// target (a caller's own directory for <c>labctl run</c>); others keep their owner.</summary>
+    public int? WritableTreeOwner { get; init; }
+
     /// <summary>Environment variable name → root-owned file whose content becomes its value, read by
     /// the supervisor at launch (like the spec's secret files): an agent's credentials. Never in
     /// launch.json's environment, never in a log.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Labd.Api;
+using Labd.Interop;
 using Labd.Protocol;
 using Labd.SandboxPolicy;
 using Labd.Store;
@@ -17,6 +18,7 @@ internal sealed class RunService(
     StateStore store,
     IRunPolicies policies,
     IEgressProvider egress,
+    UnixAccounts accounts,
     ILogger<RunService> logger)
 {
     public const string DefaultPolicy = "default";
@@ -31,7 +33,6 @@ internal sealed class RunService(
         {
             var found = await registry.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var running = await runs.ListRunningAsync(cancellationToken).ConfigureAwait(false);
-            var live = 0;
             foreach (var record in running)
             {
                 if (registry.Find(record.Id) is not { } run)
@@ -42,12 +43,12 @@ internal sealed class RunService(
                 }
                 if (run.TryGetExit() is null)
                 {
-                    live++;
                     await ReopenEgressAsync(record, run, cancellationToken).ConfigureAwait(false);
                 }
                 _ = WatchAsync(run, releaseEgress: true);
             }
-            RunLog.Readopted(logger, found.Count, live);
+            // Every run directory counts (experiments' and agents' runs too), so the live count must as well.
+            RunLog.Readopted(logger, found.Count, found.Count(r => r.TryGetExit() is null));
             _unavailable = null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -69,6 +70,7 @@ internal sealed class RunService(
         }
         var directory = WorkingDirectory.Check(request.WorkingDirectory, caller.Uid, caller.IsAdmin);
         var spec = Compile(request, directory, caller.Uid);
+        var writable = IsWritableTree(spec, directory, caller.Uid);
         var id = Guid.NewGuid().ToString("N")[..12];
         var record = new RunRecord(id, DateTimeOffset.UtcNow, caller.Uid, caller.KindName, spec.PolicyName, spec.PolicyHash, request.Command, directory, request.Gpus ?? 0, RunRecord.Running, null, null, null, null, null);
         await runs.InsertAsync(record, cancellationToken).ConfigureAwait(false);
@@ -81,6 +83,8 @@ internal sealed class RunService(
                 {
                     RunId = id,
                     CallerEnvironment = request.Environment ?? new Dictionary<string, string>(),
+                    WritableTree = writable ? directory : null,
+                    WritableTreeOwner = caller.Uid,
                     // A user's own run belongs to no lab: its socket answers who it is, nothing more.
                     ApiCaller = new SandboxApiCaller(CallerKind.Experiment, null, null),
                 },
@@ -141,6 +145,36 @@ internal sealed class RunService(
         }
         RunLog.Cancelled(logger, id, caller.Uid);
         await run.CancelAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The caller's directory is the run's writable tree when the caller owns it and the policy
+    /// makes it read-write (<c>${WORKTREE}: rw</c>): the target runs as a sandbox user, so the
+    /// entries the caller owns are lent to it for the run and handed back when it ends.
+    /// </summary>
+    private static bool IsWritableTree(SandboxSpec spec, string directory, int callerUid) =>
+        FileStatus.Owner(directory) == callerUid
+        && spec.Files.FirstOrDefault(f => f.Path == directory) is { Mode: AccessMode.ReadWrite };
+
+    /// <summary>Hands the caller's directory back: what the run's target owns (lent or created) goes to the caller.</summary>
+    private void ReturnTree(string id, RunRecord record)
+    {
+        if (registry.Find(id) is not { } run || !File.Exists(run.Paths.LaunchPlan) || !Directory.Exists(record.WorkingDirectory))
+        {
+            return;
+        }
+        try
+        {
+            var plan = JsonSerializer.Deserialize(File.ReadAllText(run.Paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan);
+            if (plan is not null)
+            {
+                Experiments.TreeOwnership.Return(record.WorkingDirectory, RunRegistry.TargetHostUid(plan.User), record.CallerUid, accounts.PrimaryGroup(record.CallerUid));
+            }
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException or JsonException)
+        {
+            RunLog.TreeNotReturned(logger, id, record.WorkingDirectory, e.Message);
+        }
     }
 
     private SandboxSpec Compile(RunStartRequest request, string directory, int uid)
@@ -204,6 +238,10 @@ internal sealed class RunService(
 
     private async Task EndAsync(string id, RunExit exit, CancellationToken cancellationToken)
     {
+        if (await runs.FindAsync(id, cancellationToken).ConfigureAwait(false) is { Status: not RunRecord.Ended } record)
+        {
+            ReturnTree(id, record);
+        }
         if (await runs.MarkEndedAsync(id, exit, cancellationToken).ConfigureAwait(false))
         {
             var outcome = RunStore.OutcomeName(exit.Outcome);

@@ -57,13 +57,12 @@ public static class PolicyCompiler
                 path = rule.Path;
             }
 
-            if (fromPolicy.TryGetValue(path, out var other) && other.Mode != rule.Mode)
+            if (!CheckExpanded(rule, path, diagnostics))
             {
-                diagnostics.Error(DiagnosticCodes.PathConflict, $"'{rule.Text}' and '{other.Text}' (at {other.Origin}) both expand to '{path}' with different modes", rule.Origin, "keep one mode per path");
                 continue;
             }
 
-            if (!CheckExpanded(rule, path, diagnostics))
+            if (fromPolicy.TryGetValue(path, out var other) && Precedes(other, rule))
             {
                 continue;
             }
@@ -79,6 +78,32 @@ public static class PolicyCompiler
 
         return [.. byPath.Values.OrderBy(r => r.Path, PathOrder.Instance)];
     }
+
+    /// <summary>
+    /// Which of two rules that expand to the same path decides it. Rules literally at one path
+    /// were already refused (LP016) or merged when the file was read, so two rules meet here only
+    /// through variable values (a plain directory run is both ${LAB} and ${WORKTREE}). The rule
+    /// naming the innermost variable wins — a worktree lies in its lab, a lab in a home, as the
+    /// most specific path wins — and between rules of one rank the more restrictive mode.
+    /// </summary>
+    internal static bool Precedes(PathRule a, PathRule b)
+    {
+        var (rankA, rankB) = (Rank(a), Rank(b));
+        return rankA != rankB ? rankA > rankB : Restriction(a.Mode) >= Restriction(b.Mode);
+    }
+
+    private static int Rank(PathRule rule) =>
+        rule.Path.StartsWith("${WORKTREE}", StringComparison.Ordinal) ? 3
+        : rule.Path.StartsWith("${LAB}", StringComparison.Ordinal) ? 2
+        : rule.Path.StartsWith("${HOME}", StringComparison.Ordinal) ? 1
+        : 0;
+
+    private static int Restriction(AccessMode mode) => mode switch
+    {
+        AccessMode.Hidden => 2,
+        AccessMode.ReadOnly => 1,
+        _ => 0,
+    };
 
     private static bool CheckExpanded(PathRule rule, string path, DiagnosticBag diagnostics)
     {

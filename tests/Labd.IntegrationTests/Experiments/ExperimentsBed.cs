@@ -27,14 +27,21 @@ internal sealed class ExperimentsBed : LabdBed
     public static async Task<ExperimentsBed> StartAsync(CancellationToken cancellationToken) =>
         new(await LaunchAsync(PolicyYaml, cancellationToken, fakeGpus: 4));
 
-    /// <summary>A lab <paramref name="id"/> with <paramref name="files"/> committed on main and idea 1 (active) on idea/1.</summary>
-    public async Task<string> CreateLabAsync(string id, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken)
+    /// <summary>labd with only the embedded shipped policies, unmodified, and <paramref name="fakeGpus"/> fake GPUs.</summary>
+    public static async Task<ExperimentsBed> StartShippedAsync(int fakeGpus, CancellationToken cancellationToken)
+    {
+        var shipped = ShippedBed.Shipped;
+        return new(await LaunchAsync(shipped["default"], cancellationToken, fakeGpus, extraPolicies: _ => shipped.Where(p => p.Key != "default").ToDictionary()));
+    }
+
+    /// <summary>A lab <paramref name="id"/> under <paramref name="policy"/> with <paramref name="files"/> committed on main and idea 1 (active) on idea/1.</summary>
+    public async Task<string> CreateLabAsync(string id, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken, string policy = "default")
     {
         var root = await CommitLabRepositoryAsync(id, files, cancellationToken);
         await GitAsync(root, cancellationToken, "branch", "idea/1");
         var commit = (await GitAsync(root, cancellationToken, "rev-parse", "main")).Trim();
         await ChownToOwnerAsync(root, cancellationToken);
-        await InsertLabAsync(id, root, "default", cancellationToken, """
+        await InsertLabAsync(id, root, policy, cancellationToken, """
             INSERT INTO ideas (lab_id, number, title, status, parents, branch, base_commit, created_by, created_at, updated_at) VALUES ($id, 1, 'first idea', 'active', '[]', 'idea/1', $commit, 'user:0', $at, $at);
             """, ("$commit", commit));
         return root;

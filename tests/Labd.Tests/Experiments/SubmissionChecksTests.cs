@@ -32,4 +32,26 @@ public sealed class SubmissionChecksTests
     [Fact]
     public void An_empty_command_is_refused() =>
         Assert.Throws<LabdException>(() => ExperimentService.CheckCommand([]));
+
+    private static readonly LabRow Lab = new("demo", "/srv/demo", 1000, "default");
+
+    [Theory]
+    [InlineData(-1, 1, 4, Labd.Protocol.ErrorCode.BadRequest, "--gpus must be 0 or more, not -1")]
+    [InlineData(2, 1, 4, Labd.Protocol.ErrorCode.BadRequest, "--gpus 2 is more than lab demo's policy 'default' allows per run (gpus: 1)")]
+    [InlineData(1, 1, 0, Labd.Protocol.ErrorCode.Conflict, "this host has 0 GPUs; --gpus 1 can never start")]
+    [InlineData(3, 8, 2, Labd.Protocol.ErrorCode.Conflict, "this host has 2 GPUs; --gpus 3 can never start")]
+    [InlineData(2, 8, 1, Labd.Protocol.ErrorCode.Conflict, "this host has 1 GPU; --gpus 2 can never start")]
+    public void A_gpu_count_that_can_never_be_granted_is_refused_with_its_reason(int gpus, int cap, int host, Labd.Protocol.ErrorCode code, string message)
+    {
+        var e = Assert.Throws<LabdException>(() => ExperimentService.CheckGpus(gpus, cap, host, Lab));
+
+        Assert.Equal((code, message), (e.Code, e.Message));
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(1, 1, 1)]
+    [InlineData(2, 8, 4)]
+    public void A_gpu_count_within_the_policy_and_the_host_is_accepted(int gpus, int cap, int host) =>
+        ExperimentService.CheckGpus(gpus, cap, host, Lab);
 }
