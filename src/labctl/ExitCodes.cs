@@ -28,6 +28,6 @@ internal static class ExitCodes
         (Conflict, "conflict (the object is in a state that does not allow this)"),
         (Invalid, "invalid request or policy"),
         (Unavailable, "labd cannot do this now (sandboxes unavailable, shutting down)"),
-        (TimedOut, "timed out waiting (msg wait; run: the command's time limit)"),
+        (TimedOut, "timed out waiting (msg wait; exp wait --timeout: the experiment is still queued or running; run: the command's time limit)"),
     ];
 }

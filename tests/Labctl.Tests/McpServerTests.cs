@@ -28,6 +28,8 @@ public sealed class McpServerTests : IDisposable
         "lab_exp_run", "lab_exp_wait", "lab_exp_logs", "lab_msg_send", "lab_msg_ls", "lab_guide",
     ];
 
+    private static readonly string[] TrueCommand = ["true"];
+
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -128,6 +130,35 @@ public sealed class McpServerTests : IDisposable
         Assert.Equal(2, paths.Count(p => p == "/v1/labs/cifar/orient"));
     }
 
+    [Fact(Timeout = 60000)]
+    public async Task Lab_exp_run_can_allow_a_duplicate_and_a_refused_duplicate_names_the_tools_own_argument()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
+            .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
+            .Answer("/v1/labs/cifar/experiments", CannedResponse.Problem(409, "conflict",
+                "the same commit, command and meta were already submitted as exp/3.1 (id 7, succeeded); see `labctl exp show exp/3.1`, or pass --allow-duplicate to run it anyway"));
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = LabctlBinary.Path,
+            Arguments = ["mcp"],
+            WorkingDirectory = "/",
+            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
+        }), cancellationToken: ct);
+
+        var refused = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?> { ["idea"] = 3, ["command"] = TrueCommand }, cancellationToken: ct);
+        var again = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?> { ["idea"] = 3, ["command"] = TrueCommand, ["allowDuplicate"] = true }, cancellationToken: ct);
+
+        Assert.True(refused.IsError);
+        Assert.Contains("pass allowDuplicate: true to run it anyway", Text(refused), StringComparison.Ordinal);
+        Assert.DoesNotContain("--allow-duplicate", Text(refused), StringComparison.Ordinal);
+        var bodies = daemon.Bodies.Where(b => b.Contains("\"idea\"", StringComparison.Ordinal)).Select(b => JsonDocument.Parse(b).RootElement).ToList();
+        Assert.Equal(2, bodies.Count);
+        Assert.False(bodies[0].TryGetProperty("allowDuplicate", out var first) && first.ValueKind == JsonValueKind.True);
+        Assert.True(bodies[1].GetProperty("allowDuplicate").GetBoolean());
+        _ = again;
+    }
+
     [Fact(Timeout = 30000)]
     public async Task Mcp_help_teaches_how_to_attach_it_and_stays_one_line_in_the_command_list()
     {
@@ -144,6 +175,48 @@ public sealed class McpServerTests : IDisposable
         var next = root.Out.Split('\n').SkipWhile(l => l != line).Skip(1).First();
         Assert.False(next.StartsWith("    ", StringComparison.Ordinal), "the mcp description spills over lines in labctl --help: " + next);
         Assert.DoesNotContain("mcp_servers", root.Out, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task The_try_it_by_hand_line_of_the_help_prints_the_answers_of_everything_piped_in()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var help = await LabctlBinary.RunAsync(new Dictionary<string, string>(), ct, "mcp", "--help");
+        var oneLiner = Assert.Single(help.Out.Split('\n'), l => l.Contains("| labctl mcp", StringComparison.Ordinal)).Trim();
+        // The help's own line, and the same pipe carrying a tool call too: stdin ends before either is answered.
+        var withCall = oneLiner.Replace("' | labctl mcp",
+            "' '{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"lab_orient\",\"arguments\":{}}}' | labctl mcp", StringComparison.Ordinal);
+        var bin = _dir.Combine("bin");
+        Directory.CreateDirectory(bin);
+        File.CreateSymbolicLink(Path.Join(bin, "labctl"), LabctlBinary.Path);
+
+        var alone = await ShellAsync(oneLiner, bin, ct);
+        var both = await ShellAsync(withCall, bin, ct);
+
+        Assert.Equal(0, alone.ExitCode);
+        var answer = Frame(Assert.Single(alone.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("labd", answer.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
+        Assert.Equal(0, both.ExitCode);
+        var frames = both.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Frame).ToDictionary(f => f.GetProperty("id").GetInt32());
+        Assert.Equal([1, 2], frames.Keys.Order());
+        Assert.True(frames[2].GetProperty("result").GetProperty("isError").GetBoolean());
+        Assert.StartsWith("no socket at " + _dir.Combine("none.sock"), frames[2].GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<CliResult> ShellAsync(string line, string bin, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = "/" };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(line);
+        info.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        info.Environment["DOTNET_ROOT"] = DotnetRoot;
+        info.Environment["LABD_SOCKET"] = _dir.Combine("none.sock");
+        info.Environment.Remove("LAB_API_SOCKET");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
     private static JsonElement Frame(string line)

@@ -23,19 +23,39 @@ internal static class ExpCommand
         return exp;
     }
 
-    /// <summary>Waits for the end; prints the record; exit 0 succeeded, 1 failed, cancelled or timed out.</summary>
-    internal static async Task<int> WaitAsync(CliContext context, LabdClient client, long id, bool json, CancellationToken cancellationToken)
+    /// <summary>Waits for the end (at most <paramref name="limit"/>); prints the record; exit 0 succeeded,
+    /// 1 failed, cancelled or timed out, <see cref="ExitCodes.TimedOut"/> when it is still queued or running at the limit.</summary>
+    internal static async Task<int> WaitAsync(CliContext context, LabdClient client, long id, bool json, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
-        var ended = await client.GetAsync(Routes.ExperimentWait(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+        LabdResponse<ExperimentRecord> record;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (limit is { } span)
+        {
+            deadline.CancelAfter(span);
+        }
+        try
+        {
+            record = await client.GetAsync(Routes.ExperimentWait(id), ProtocolJsonContext.Default.ExperimentRecord, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The limit, not the user: the experiment as it is now, and "still going" as its own exit code.
+            record = await client.GetAsync(Routes.Experiment(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
+        }
         if (json)
         {
-            context.Console.Out.WriteLine(ended.Body);
+            context.Console.Out.WriteLine(record.Body);
         }
         else
         {
-            Describe(ended.Value).Write(context.Console.Out, context.Console.UseColor);
+            Describe(record.Value).Write(context.Console.Out, context.Console.UseColor);
         }
-        return ended.Value.Status == ExperimentRecord.Succeeded ? ExitCodes.Ok : ExitCodes.Failure;
+        return record.Value.Status switch
+        {
+            ExperimentRecord.Succeeded => ExitCodes.Ok,
+            ExperimentRecord.Queued or ExperimentRecord.Running => ExitCodes.TimedOut,
+            _ => ExitCodes.Failure,
+        };
     }
 
     private static Command List(CliContext context)
@@ -155,12 +175,33 @@ internal static class ExpCommand
     {
         var lab = LabOption.Create();
         var id = IdArgument();
-        var command = new Command("wait", "Wait until an experiment ends (any time, any number of times); exit 0 succeeded, 1 failed, cancelled or timed out") { lab, id };
+        var timeout = new Option<string?>("--timeout")
+        {
+            Description = "Wait at most this long (90s, 2m); still queued or running then: print it as it is and exit 124, so a caller can wait again",
+            HelpName = "D",
+        };
+        var command = new Command("wait", """
+            Wait until an experiment ends (any time, any number of times); exit 0 succeeded, 1 failed, cancelled or timed out, 124 still running after --timeout
+
+            Examples:
+              labctl exp wait exp/3.2
+              labctl exp wait --timeout 100s exp/3.2
+            """)
+        { lab, id, timeout };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
+            TimeSpan? limit = null;
+            if (parseResult.GetValue(timeout) is { } text)
+            {
+                if (AgentTimes.Seconds(text) is not { } seconds)
+                {
+                    return context.Fail(ExitCodes.Usage, $"--timeout '{text}' is not a duration; use e.g. 100s, 5m or 1h");
+                }
+                limit = TimeSpan.FromSeconds(seconds);
+            }
             using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            return await WaitAsync(context, client, number, context.Format(parseResult) == OutputFormat.Json, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(context, client, number, context.Format(parseResult) == OutputFormat.Json, cancellationToken, limit).ConfigureAwait(false);
         }));
         return command;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Labctl.Client;
 using Labctl.Commands;
 using Labd.Protocol;
 
@@ -7,7 +8,9 @@ namespace Labctl.Mcp;
 /// <summary>The experiments' tools: run, wait, logs.</summary>
 internal static class ExperimentTools
 {
-    internal const int DefaultWaitSeconds = 300;
+    /// <summary>Under the two minutes an agent CLI's tool call may take (Claude Code's Bash tool;
+    /// Codex's MCP default is 60 s, its docs' config raises it): a wait returns and is called again.</summary>
+    internal const int DefaultWaitSeconds = 100;
     internal const int MaxWaitSeconds = 3600;
     internal const int DefaultTailLines = 100;
     internal const int MaxTailLines = 2000;
@@ -23,13 +26,14 @@ internal static class ExperimentTools
               "gpus":{"type":"integer","minimum":0,"description":"GPUs to lease (at most the lab policy's)"},
               "tags":{"type":"array","items":{"type":"string"},"description":"Tags, e.g. [\"baseline\"]"},
               "meta":{"type":"object","additionalProperties":{"type":"string"},"description":"key=value facts to record, e.g. {\"lr\":\"0.1\"}"},
-              "timeoutSeconds":{"type":"integer","minimum":1,"description":"Wall-clock limit of the run"}
+              "timeoutSeconds":{"type":"integer","minimum":1,"description":"Wall-clock limit of the run"},
+              "allowDuplicate":{"type":"boolean","description":"Run even when the same commit, command and meta ran before (as labctl exp run --allow-duplicate)"}
             },"required":["idea","command"],"additionalProperties":false}
             """,
             RunAsync),
 
         new("lab_exp_wait",
-            $"Wait until an experiment ends, then return it (status succeeded, failed, cancelled or timed_out; metrics; reason). If it is still queued or running after timeoutSeconds (default {DefaultWaitSeconds}, at most {MaxWaitSeconds}), returns it as it is now: call again.",
+            $"Wait until an experiment ends, then return it (status succeeded, failed, cancelled or timed_out; metrics; reason). If it is still queued or running after timeoutSeconds (default {DefaultWaitSeconds}, at most {MaxWaitSeconds}), returns it as it is now (status queued or running): call again.",
             $$"""
             {"type":"object","properties":{
               "experiment":{"type":"string","description":"Label exp/<idea>.<seq> (or <idea>.<seq>) or numeric id"},
@@ -60,12 +64,21 @@ internal static class ExperimentTools
             args.OptionalInt("gpus"),
             args.OptionalInt("timeoutSeconds"),
             args.OptionalStrings("tags") ?? [],
-            args.OptionalStringMap("meta") ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            args.OptionalStringMap("meta") ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            AllowDuplicate: args.OptionalBool("allowDuplicate"));
         using var client = session.Connect(unbounded: true);
         var lab = await session.LabAsync(client, cancellationToken).ConfigureAwait(false);
-        var submitted = await client.PostAsync(Routes.LabExperiments(lab), request, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false)
-            ?? throw new ToolException("labd queued an experiment but sent no record");
-        return CompactJson.Of(submitted.Body);
+        try
+        {
+            var submitted = await client.PostAsync(Routes.LabExperiments(lab), request, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false)
+                ?? throw new ToolException("labd queued an experiment but sent no record");
+            return CompactJson.Of(submitted.Body);
+        }
+        catch (LabdApiException e) when (e.KnownCode == ErrorCode.Conflict && e.Detail.Contains("--allow-duplicate", StringComparison.Ordinal))
+        {
+            // labd words the way out for the CLI; this tool's way is its argument.
+            throw new LabdApiException(e.Code, e.Status, e.Detail.Replace("--allow-duplicate", "allowDuplicate: true", StringComparison.Ordinal)) { Errors = e.Errors };
+        }
     }
 
     private static async Task<string> WaitAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)

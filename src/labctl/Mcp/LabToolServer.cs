@@ -29,7 +29,7 @@ internal sealed class LabToolServer
 
     public static IReadOnlyList<LabTool> Tools { get; } = [.. TrackerTools.Create(), .. ExperimentTools.Create()];
 
-    /// <summary>Serves JSON-RPC on <paramref name="input"/>/<paramref name="output"/> until the client closes its end.</summary>
+    /// <summary>Serves JSON-RPC on <paramref name="input"/>/<paramref name="output"/> until the client closes its end and every request it sent is answered.</summary>
     public async Task RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         var options = new McpServerOptions
@@ -43,9 +43,18 @@ internal sealed class LabToolServer
                 CallToolHandler = (request, ct) => CallAsync(request.Params, ct),
             },
         };
-        await using var transport = new StreamServerTransport(input, output, "labd", loggerFactory: null);
-        await using var server = McpServer.Create(transport, options);
-        await server.RunAsync(cancellationToken).ConfigureAwait(false);
+        // End of input ends the server only once every request read has its answer.
+        var answered = new AnsweredInput(input, output);
+        var pump = answered.PumpAsync(cancellationToken);
+        await using (var transport = new StreamServerTransport(answered.Input, answered.Output, "labd", loggerFactory: null))
+        {
+            await using var server = McpServer.Create(transport, options);
+            await server.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await pump.ConfigureAwait(false);
+        }
     }
 
     private async ValueTask<CallToolResult> CallAsync(CallToolRequestParams? request, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ internal static class RunsServices
         return services
             .AddSingleton(options)
             .AddSingleton(egressOptions)
-            .AddSingleton(EgressResolverFactory.Create(settings.Current.Egress, egressOptions))
+            .AddSingleton<IEgressResolver>(new ConfiguredEgressResolver(settings, egressOptions))
             .AddSingleton(sp => new EgressService(sp.GetRequiredService<IEgressResolver>(), egressOptions, sp.GetRequiredService<ILoggerFactory>()))
             .AddSingleton<IEgressProvider>(sp => new EgressProvider(sp.GetRequiredService<EgressService>(), options.EgressHostAddress))
             .AddSingleton<RunRegistry>()

@@ -84,6 +84,11 @@ public sealed class FakeDaemon : IAsyncDisposable
         var response = _routes.TryGetValue(path, out var canned)
             ? canned
             : CannedResponse.Problem(404, "not-found", $"no route {path}");
+        if (response == CannedResponse.Never)
+        {
+            // A long-poll that does not end while the test lasts.
+            await Task.Delay(Timeout.Infinite, _stop.Token);
+        }
         var body = Encoding.UTF8.GetBytes(response.Body);
         var header = $"HTTP/1.1 {response.Status} Canned\r\nContent-Type: {response.ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(header), _stop.Token);
