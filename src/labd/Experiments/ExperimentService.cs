@@ -35,9 +35,17 @@ internal sealed class ExperimentService(
     internal const int ProgressBytes = 4096;
 
     private static readonly TimeSpan WaitInterval = TimeSpan.FromMilliseconds(100);
-    private readonly SemaphoreSlim _submit = new(1, 1);
+    /// <summary>One submission at a time per lab (its sequence numbers and snapshot commits), never
+    /// across labs: one tenant hashing a large tree must not hold up another's submit.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _submit = new(StringComparer.Ordinal);
 
-    public void Dispose() => _submit.Dispose();
+    public void Dispose()
+    {
+        foreach (var gate in _submit.Values)
+        {
+            gate.Dispose();
+        }
+    }
 
     public async Task<ExperimentRecord> SubmitAsync(Caller caller, string labId, ExperimentSubmitRequest request, CancellationToken cancellationToken)
     {
@@ -45,6 +53,7 @@ internal sealed class ExperimentService(
         var command = CheckCommand(request.Command);
         var tags = CheckTags(request.Tags ?? []);
         var meta = CheckMeta(request.Meta ?? new Dictionary<string, string>());
+        var priority = CheckPriority(caller, request.Priority ?? 0);
         var gpus = request.Gpus ?? 0;
         if (request.TimeoutSeconds is <= 0)
         {
@@ -59,7 +68,8 @@ internal sealed class ExperimentService(
         }
         var (source, sourceOwner) = await SourceAsync(caller, request.SourceDirectory, lab, cancellationToken).ConfigureAwait(false);
 
-        await _submit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _submit.GetOrAdd(lab.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var seq = await experiments.NextSeqAsync(lab.Id, request.Idea, cancellationToken).ConfigureAwait(false);
@@ -70,7 +80,7 @@ internal sealed class ExperimentService(
                 commit = repository.Snapshot(source, idea.Branch, sourceOwner, $"{label}: {Shorten(string.Join(' ', command), 200)}");
             }
             var submitter = $"{caller.KindName}:{caller.Scope?.AgentId ?? caller.Uid.ToString(CultureInfo.InvariantCulture)}";
-            var fresh = new NewExperiment(lab.Id, request.Idea, commit, command, meta, tags, DedupeKey(commit, command, meta), gpus, request.TimeoutSeconds, request.Priority ?? 0, submitter, caller.Uid);
+            var fresh = new NewExperiment(lab.Id, request.Idea, commit, command, meta, tags, DedupeKey(commit, command, meta), gpus, request.TimeoutSeconds, priority, submitter, caller.Uid);
             var (record, duplicate) = await experiments.InsertAsync(fresh, request.AllowDuplicate ?? false, cancellationToken).ConfigureAwait(false);
             if (duplicate)
             {
@@ -85,8 +95,26 @@ internal sealed class ExperimentService(
         }
         finally
         {
-            _submit.Release();
+            gate.Release();
         }
+    }
+
+    /// <summary>The most a user may raise or lower an experiment's priority; fair share orders equal priorities.</summary>
+    internal const int MaxPriority = 1000;
+
+    /// <summary>Priority within ±<see cref="MaxPriority"/>; an agent or experiment may lower its own
+    /// work but never raise it above the lab's default (0), which would jump other tenants' queues.</summary>
+    internal static int CheckPriority(Caller caller, int priority)
+    {
+        if (priority is > MaxPriority or < -MaxPriority)
+        {
+            throw new LabdException(ErrorCode.BadRequest, $"priority {priority} is out of range; give a number from -{MaxPriority} to {MaxPriority} (higher runs first, default 0)");
+        }
+        if (priority > 0 && caller.Kind is CallerKind.Agent or CallerKind.Experiment)
+        {
+            throw new LabdException(ErrorCode.Forbidden, $"a sandboxed {caller.KindName} cannot raise an experiment's priority above the lab's default (0); ask the lab's owner to run `labctl exp run --priority {priority}` outside the sandbox");
+        }
+        return priority;
     }
 
     public async Task<ExperimentRecord> GetAsync(Caller caller, long id, CancellationToken cancellationToken)

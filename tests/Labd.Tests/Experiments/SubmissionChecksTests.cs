@@ -54,4 +54,27 @@ public sealed class SubmissionChecksTests
     [InlineData(2, 8, 4)]
     public void A_gpu_count_within_the_policy_and_the_host_is_accepted(int gpus, int cap, int host) =>
         ExperimentService.CheckGpus(gpus, cap, host, Lab);
+
+    [Theory]
+    [InlineData("agent")]
+    [InlineData("experiment")]
+    public void A_sandboxed_caller_cannot_raise_priority_above_the_default_but_may_lower_it(string kind)
+    {
+        var caller = new Labd.Api.Caller(kind == "agent" ? Labd.Api.CallerKind.Agent : Labd.Api.CallerKind.Experiment, 64000, 64000, 1, "labd-sbx-0");
+
+        Assert.Equal(Labd.Protocol.ErrorCode.Forbidden, Assert.Throws<LabdException>(() => ExperimentService.CheckPriority(caller, 1)).Code);
+        Assert.Equal(Labd.Protocol.ErrorCode.BadRequest, Assert.Throws<LabdException>(() => ExperimentService.CheckPriority(caller, int.MaxValue)).Code);
+        Assert.Equal(-5, ExperimentService.CheckPriority(caller, -5));
+        Assert.Equal(0, ExperimentService.CheckPriority(caller, 0));
+    }
+
+    [Fact]
+    public void A_user_may_raise_priority_within_the_bound_only()
+    {
+        var user = new Labd.Api.Caller(Labd.Api.CallerKind.User, 1000, 1000, 1, "alice");
+
+        Assert.Equal(ExperimentService.MaxPriority, ExperimentService.CheckPriority(user, ExperimentService.MaxPriority));
+        Assert.Throws<LabdException>(() => ExperimentService.CheckPriority(user, int.MaxValue));
+        Assert.Throws<LabdException>(() => ExperimentService.CheckPriority(user, int.MinValue));
+    }
 }
