@@ -95,7 +95,8 @@ internal sealed class ExperimentRunner(
     }
 
     /// <summary>The GPU leases right now: inventory, who holds what, what is busy outside labd.</summary>
-    public async Task<IReadOnlyList<GpuState>> GpusAsync(CancellationToken cancellationToken)
+    /// <summary>Each GPU's state; a lease on a lab <paramref name="caller"/> may not see shows as leased, without whose.</summary>
+    public async Task<IReadOnlyList<GpuState>> GpusAsync(Caller caller, CancellationToken cancellationToken)
     {
         var running = (await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.Status == ExperimentRecord.Running).ToList();
         var labs = await experiments.LabsAsync(running.Select(e => e.Lab), cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,12 @@ internal sealed class ExperimentRunner(
         {
             if (running.FirstOrDefault(e => e.GpuIds?.Contains(index) == true) is { } holder)
             {
-                var owner = labs.TryGetValue(holder.Lab, out var lab) ? accounts.UserName(lab.OwnerUid) ?? lab.OwnerUid.ToString(CultureInfo.InvariantCulture) : null;
+                if (!labs.TryGetValue(holder.Lab, out var lab) || !Tracker.LabAccess.MaySee(caller, lab.Id, lab.OwnerUid))
+                {
+                    result.Add(new GpuState(index, "leased", null, null, null, null));
+                    continue;
+                }
+                var owner = accounts.UserName(lab.OwnerUid) ?? lab.OwnerUid.ToString(CultureInfo.InvariantCulture);
                 result.Add(new GpuState(index, "leased", holder.Id, holder.Label, holder.Lab, owner));
             }
             else

@@ -355,12 +355,7 @@ internal sealed class ExperimentService(
     private async Task<bool> IsVisibleAsync(Caller caller, string labId, CancellationToken cancellationToken) =>
         await experiments.FindLabAsync(labId, cancellationToken).ConfigureAwait(false) is { } lab && Visible(caller, lab);
 
-    private static bool Visible(Caller caller, LabRow lab) => caller.Kind switch
-    {
-        CallerKind.Admin => true,
-        CallerKind.User => lab.OwnerUid == caller.Uid,
-        _ => caller.Scope?.LabId == lab.Id,
-    };
+    private static bool Visible(Caller caller, LabRow lab) => Tracker.LabAccess.MaySee(caller, lab.Id, lab.OwnerUid);
 
     /// <summary>Up to <paramref name="max"/> bytes from the end of a target-writable file, opened
     /// without following a symlink; only a regular file is read.</summary>

@@ -123,6 +123,34 @@ internal sealed class StateStore
     }
 
     /// <summary>Row counts of the tables listed in <see cref="Migrations.CountedTables"/>.</summary>
+    /// <summary>What one user may count: the rows of <paramref name="labs"/> (labs, ideas, experiments,
+    /// agents) and their own <c>labctl run</c>s; nothing host-wide (events are the admins').</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountsAsync(IReadOnlyList<string> labs, int uid, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["labs"] = labs.Count };
+        // Lab ids go in as parameters ($l0, $l1, ...; SQLite accepts an empty list); table names come from this constant list.
+        var names = string.Join(", ", labs.Select((_, i) => "$l" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var table in (string[])["ideas", "experiments", "agents"])
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) FROM {table} WHERE lab_id IN ({names});";
+            for (var i = 0; i < labs.Count; i++)
+            {
+                command.Parameters.AddWithValue("$l" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), labs[i]);
+            }
+            counts[table] = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        await using (var runs = connection.CreateCommand())
+        {
+            runs.CommandText = "SELECT count(*) FROM runs WHERE caller_uid = $uid;";
+            runs.Parameters.AddWithValue("$uid", uid);
+            counts["runs"] = (long)(await runs.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        return counts;
+    }
+
+    /// <summary>Host-wide counts of every counted table (admins).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

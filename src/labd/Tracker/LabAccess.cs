@@ -35,11 +35,14 @@ internal sealed class LabAccess(StateStore store)
         return [.. rows.Where(r => MaySee(caller, r))];
     }
 
-    public static bool MaySee(Caller caller, LabRow lab) => caller.Kind switch
+    public static bool MaySee(Caller caller, LabRow lab) => MaySee(caller, lab.Id, lab.OwnerUid);
+
+    /// <summary>The one visibility rule, for any reader of a lab's id and owner.</summary>
+    public static bool MaySee(Caller caller, string labId, int ownerUid) => caller.Kind switch
     {
         CallerKind.Admin => true,
-        CallerKind.User => lab.OwnerUid == caller.Uid,
-        _ => caller.Scope?.LabId == lab.Id,
+        CallerKind.User => ownerUid == caller.Uid,
+        _ => caller.Scope?.LabId == labId,
     };
 
     public static LabdException NotFound(string id) =>
