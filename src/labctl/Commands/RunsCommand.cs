@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Labctl.Client;
 using Labctl.Output;
 using Labd.Protocol;
 
@@ -79,7 +78,7 @@ internal static class RunsCommand
         var command = new Command("logs", "Print a run's output") { id, follow };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
-            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+            using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
             var decoder = Encoding.UTF8.GetDecoder();
             await client.StreamAsync(Routes.RunLogs(parseResult.GetValue(id)!, parseResult.GetValue(follow)), async (bytes, ct) =>
             {
