@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Labctl.Client;
 using Labctl.Output;
 using Labd.Protocol;
@@ -112,7 +111,7 @@ internal static class ExpCommand
         {
             using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            await StreamAsync(context, client, Routes.ExperimentLogs(number, parseResult.GetValue(follow)), parseResult.GetValue(raw), cancellationToken).ConfigureAwait(false);
+            await OutputStream.CopyAsync(context, client, Routes.ExperimentLogs(number, parseResult.GetValue(follow)), parseResult.GetValue(raw), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
@@ -127,7 +126,7 @@ internal static class ExpCommand
         {
             using var client = context.Connect(parseResult);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            await StreamAsync(context, client, Routes.ExperimentMetrics(number), raw: false, cancellationToken).ConfigureAwait(false);
+            await OutputStream.CopyAsync(context, client, Routes.ExperimentMetrics(number), raw: false, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
@@ -174,18 +173,6 @@ internal static class ExpCommand
         var label = text.StartsWith("exp/", StringComparison.Ordinal) ? text[4..] : text;
         var response = await client.GetAsync(Routes.LabExperiment(labId, label), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
         return response.Value.Id;
-    }
-
-    private static async Task StreamAsync(CliContext context, LabdClient client, string route, bool raw, CancellationToken cancellationToken)
-    {
-        var decoder = Encoding.UTF8.GetDecoder();
-        await client.StreamAsync(route, async (bytes, ct) =>
-        {
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-            var count = decoder.GetChars(bytes.Span, chars, flush: false);
-            await context.Console.Out.WriteAsync(raw ? chars.AsMemory(0, count) : TerminalText.EscapeKeepingLines(new string(chars, 0, count)).AsMemory(), ct).ConfigureAwait(false);
-            await context.Console.Out.FlushAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static KeyValueList Describe(ExperimentRecord e) => new KeyValueList()

@@ -60,15 +60,18 @@ public sealed class TerminalEscapeTests : IDisposable
         Assert.Equal("line 1\nline\t2 \\x1b[2J", TerminalText.EscapeKeepingLines("line 1\nline\t2 \u001b[2J"));
     }
 
-    [Fact(Timeout = 30000)]
-    public async Task Experiment_logs_print_escaped_unless_raw_is_asked_for()
+    [Theory(Timeout = 30000)]
+    [InlineData("exp", "12")]
+    [InlineData("runs", "r-12")]
+    public async Task Experiment_and_run_logs_print_escaped_unless_raw_is_asked_for(string command, string id)
     {
         var ct = TestContext.Current.CancellationToken;
+        var route = command == "exp" ? Routes.ExperimentLogs(12, follow: false) : Routes.RunLogs(id, follow: false);
         await using var daemon = new FakeDaemon(_dir.Combine("labd.sock"))
-            .Answer(Routes.ExperimentLogs(12, follow: false), new CannedResponse(200, "text/plain; charset=utf-8", Hostile.Text + "\n"));
+            .Answer(route, new CannedResponse(200, "text/plain; charset=utf-8", Hostile.Text + "\n"));
 
-        var escaped = await InProcessLabctl.RunAsync(ct, "exp", "logs", "12", "--socket", daemon.SocketPath);
-        var raw = await InProcessLabctl.RunAsync(ct, "exp", "logs", "12", "--raw", "--socket", daemon.SocketPath);
+        var escaped = await InProcessLabctl.RunAsync(ct, command, "logs", id, "--socket", daemon.SocketPath);
+        var raw = await InProcessLabctl.RunAsync(ct, command, "logs", id, "--raw", "--socket", daemon.SocketPath);
 
         Assert.Equal(0, escaped.ExitCode);
         Assert.Equal(@"ok\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x1b]8;;http://evil\x1b\link\x9b31m" + "\nnext\\x7f\n", escaped.Out);
