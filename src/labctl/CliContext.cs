@@ -6,6 +6,7 @@ namespace Labctl;
 /// <summary>What every command needs: the console, the global options, and one way to fail.</summary>
 internal sealed class CliContext(CliConsole console)
 {
+    public const string SandboxGroupHint = "inside a sandbox use its own socket, $LAB_API_SOCKET (drop --socket and LABD_SOCKET)";
     public const string GroupHint = "join group labd (`usermod -aG labd $USER`, then log in again) or see `labctl doctor`";
 
     public CliConsole Console { get; } = console;
@@ -55,7 +56,13 @@ internal sealed class CliContext(CliConsole console)
     }
 
     /// <summary>The next step for <paramref name="e"/>, by the console's environment.</summary>
-    public string Hint(LabdUnreachableException e) => e.PermissionDenied ? GroupHint : Site(e.SocketPath).DaemonHint;
+    public string Hint(LabdUnreachableException e) => Site(e.SocketPath) switch
+    {
+        // A sandbox has no groups to join: only its own socket is meant for it.
+        { InSandbox: true, SandboxSocket: false } when e.PermissionDenied => SandboxGroupHint,
+        _ when e.PermissionDenied => GroupHint,
+        var site => site.DaemonHint,
+    };
 
     /// <summary>The next step for <paramref name="e"/>, by this process's environment (the MCP server's view).</summary>
     public static string NextStep(LabdUnreachableException e) => e.PermissionDenied ? GroupHint : LabdSite.Current(e.SocketPath).DaemonHint;

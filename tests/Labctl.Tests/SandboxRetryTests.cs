@@ -83,6 +83,23 @@ public sealed class SandboxRetryTests : IDisposable
         Assert.DoesNotContain("systemctl", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task In_a_sandbox_a_socket_it_may_not_open_is_answered_with_its_own_socket_not_a_group_to_join()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "needs root: runs labctl as nobody with setpriv(1)");
+        var ct = TestContext.Current.CancellationToken;
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0b111_001_001);
+        await using var daemon = new FakeDaemon(_dir.Combine("labd.sock")).Answer(Routes.Status, CannedResponse.Json(Documents.Status));
+        File.SetUnixFileMode(daemon.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var sandbox = await LabctlBinary.RunAsNobodyAsync(new Dictionary<string, string> { ["LAB_API_SOCKET"] = _dir.Combine("api.sock"), ["LABD_SOCKET"] = daemon.SocketPath }, ct, "status");
+        var host = await LabctlBinary.RunAsNobodyAsync(new Dictionary<string, string> { ["LABD_SOCKET"] = daemon.SocketPath }, ct, "status");
+
+        Assert.Equal((ExitCodes.PermissionDenied, $"labctl: permission denied on {daemon.SocketPath}; {CliContext.SandboxGroupHint}\n"), (sandbox.ExitCode, sandbox.Error));
+        // Negative control: the same refusal on a host names the group.
+        Assert.Equal((ExitCodes.PermissionDenied, $"labctl: permission denied on {daemon.SocketPath}; {CliContext.GroupHint}\n"), (host.ExitCode, host.Error));
+    }
+
     [Theory]
     [InlineData(false, false, false, "labd --foreground")]
     [InlineData(false, true, true, "systemctl status labd")]
