@@ -56,14 +56,16 @@ internal sealed class CliContext(CliConsole console)
     }
 
     /// <summary>The next step for <paramref name="e"/>, by the console's environment.</summary>
-    public string Hint(LabdUnreachableException e) => Site(e.SocketPath) switch
+    public string Hint(LabdUnreachableException e) => Hint(Site(e.SocketPath), e);
+
+    /// <summary>The next step for <paramref name="e"/>, by this process's environment (the MCP server's view).</summary>
+    public static string NextStep(LabdUnreachableException e) => Hint(LabdSite.Current(e.SocketPath), e);
+
+    private static string Hint(LabdSite site, LabdUnreachableException e) => site switch
     {
         // A sandbox has no groups to join: only its own socket is meant for it.
         { InSandbox: true, SandboxSocket: false } when e.PermissionDenied => SandboxGroupHint,
         _ when e.PermissionDenied => GroupHint,
-        var site => site.DaemonHint,
+        _ => site.DaemonHint,
     };
-
-    /// <summary>The next step for <paramref name="e"/>, by this process's environment (the MCP server's view).</summary>
-    public static string NextStep(LabdUnreachableException e) => e.PermissionDenied ? GroupHint : LabdSite.Current(e.SocketPath).DaemonHint;
 }
