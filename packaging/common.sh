@@ -94,6 +94,8 @@ stage_tree() {
     log "policies shipped: $n"
 
     install -m 0644 "$REPO/README.md" "$root/usr/share/doc/labd/README.md"
+    # The reference `labctl --help` points to (docs/cli.md and the rest).
+    install -m 0644 "$REPO"/docs/*.md "$root/usr/share/doc/labd/"
 
     # Host-runnable only when building for this machine's architecture.
     local help_labd help_labctl completion

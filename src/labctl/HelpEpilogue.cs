@@ -46,10 +46,21 @@ internal sealed class HelpEpilogue(HelpAction help) : SynchronousCommandLineActi
         }
         output.WriteLine();
         output.WriteLine("Environment:");
-        output.WriteLine($"  {GlobalOptions.SocketVariable,-12} labd's socket (default {GlobalOptions.DefaultSocket})");
-        output.WriteLine($"  {GlobalOptions.SandboxSocketVariable,-12} inside a sandbox, its own socket (labd sets it; used when {GlobalOptions.SocketVariable} is unset)");
-        output.WriteLine($"  {"NO_COLOR",-12} set to anything to turn colours off");
+        output.WriteLine($"  {GlobalOptions.SocketVariable,-21} labd's socket (default {GlobalOptions.DefaultSocket})");
+        output.WriteLine($"  {GlobalOptions.SandboxSocketVariable,-21} inside a sandbox, its own socket (labd sets it; used when {GlobalOptions.SocketVariable} is unset)");
+        output.WriteLine($"  {"NO_COLOR",-21} set to anything to turn colours off");
+        output.WriteLine($"  {Client.ConnectRetry.Variable,-21} inside a sandbox, how long to wait out a labd restart (default 60; 0: fail at once)");
+        output.WriteLine($"  {Cli.DebugVariable,-21} 1: print the whole exception after an unforeseen error");
         output.WriteLine();
-        output.WriteLine("Reference: docs/cli.md. Something wrong? `labctl doctor`.");
+        output.WriteLine($"Reference: {Path.Join(DocDirectory(), "cli.md")} (all of labd's docs are beside it). Something wrong? `labctl doctor`.");
     }
+
+    /// <summary>
+    /// Where the docs are installed: the packages put them in /usr/share/doc/labd, scripts/install
+    /// in $PREFIX/share/doc/labd (/usr/local by default). The packages' path when neither is there.
+    /// </summary>
+    private static string DocDirectory() =>
+        DocDirectories.FirstOrDefault(d => File.Exists(Path.Join(d, "cli.md"))) ?? DocDirectories[0];
+
+    internal static readonly string[] DocDirectories = ["/usr/share/doc/labd", "/usr/local/share/doc/labd"];
 }

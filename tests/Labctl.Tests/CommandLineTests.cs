@@ -18,6 +18,16 @@ public sealed class CommandLineTests
         Assert.Contains("NO_COLOR", result.Out, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task Help_points_to_the_installed_reference()
+    {
+        var result = await InProcessLabctl.RunAsync(TestContext.Current.CancellationToken, "--help");
+
+        var reference = Assert.Single(result.Out.Split('\n'), l => l.StartsWith("Reference: ", StringComparison.Ordinal));
+        Assert.Contains(HelpEpilogue.DocDirectories, d => reference.StartsWith($"Reference: {d}/cli.md ", StringComparison.Ordinal));
+        Assert.DoesNotContain("docs/cli.md", result.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Exit_codes_are_distinct_and_stable()
     {

@@ -12,13 +12,23 @@ public sealed class DoctorSocketTests : IDisposable
     public void Dispose() => _host.Dispose();
 
     [Fact(Timeout = 30000)]
-    public async Task No_socket_fails_with_how_to_start_labd()
+    public async Task No_socket_fails_with_how_to_start_labd_through_systemd_where_it_runs()
+    {
+        var checks = await SocketCheck.RunAsync(_host.WithSystemd().Probe(), TestContext.Current.CancellationToken);
+
+        var check = Assert.Single(checks);
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("systemctl start labd", check.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task No_socket_without_systemd_says_how_scripts_install_starts_labd_and_not_systemctl()
     {
         var checks = await SocketCheck.RunAsync(_host.Probe(), TestContext.Current.CancellationToken);
 
         var check = Assert.Single(checks);
         Assert.Equal(CheckStatus.Fail, check.Status);
-        Assert.Contains("systemctl start labd", check.Fix, StringComparison.Ordinal);
+        Assert.Equal("labd --foreground >>/var/log/labd.log 2>&1 &   (as root; no systemd here)", check.Fix);
     }
 
     [Fact(Timeout = 30000)]
@@ -64,6 +74,6 @@ public sealed class DoctorSocketTests : IDisposable
         Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
         var socket = json.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == SocketCheck.Name);
         Assert.Equal("fail", socket.GetProperty("status").GetString());
-        Assert.Contains("systemctl start labd", socket.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.Contains("labd --foreground", socket.GetProperty("fix").GetString(), StringComparison.Ordinal);
     }
 }

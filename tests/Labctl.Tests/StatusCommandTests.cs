@@ -58,6 +58,22 @@ public sealed class StatusCommandTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
+    public async Task Status_shows_the_policy_generation_and_the_last_reload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var withPolicies = Documents.Status.Replace("\"futureField\"", """
+            "policies": {"count": 6, "generation": 3, "source": "/etc/labd/policies", "embedded": false, "loadedAt": "2026-11-24T02:00:00Z",
+                         "lastReloadAt": "2026-11-24T02:00:00Z", "lastReloadResult": "ok: 1 changed"}, "futureField"
+            """, StringComparison.Ordinal);
+        await using var daemon = new FakeDaemon(_dir.Combine("labd.sock")).Answer(Routes.Status, CannedResponse.Json(withPolicies));
+
+        var result = await InProcessLabctl.RunAsync(ct, "status", "--socket", daemon.SocketPath);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Policies   6 from /etc/labd/policies, generation 3, loaded 2026-11-24 02:00:00Z; last reload 2026-11-24 02:00:00Z: ok: 1 changed", result.Out.Split('\n'));
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task Status_on_a_terminal_is_coloured_unless_NO_COLOR_is_set()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -16,10 +16,14 @@ internal sealed class LabdClient : IDisposable
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http;
+    private readonly ConnectRetry _retry;
 
-    public LabdClient(string socketPath, TimeSpan? timeout = null)
+    /// <summary>A client for labd's socket at <paramref name="socketPath"/>; requests give up after <paramref name="timeout"/> (default 30 s);
+    /// <paramref name="retry"/> says whether to wait out a labd restart (default: as this process's environment says, <see cref="ConnectRetry.FromProcess"/>).</summary>
+    public LabdClient(string socketPath, TimeSpan? timeout = null, ConnectRetry? retry = null)
     {
         SocketPath = socketPath;
+        _retry = retry ?? ConnectRetry.FromProcess(socketPath);
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = ConnectAsync,
@@ -45,7 +49,7 @@ internal sealed class LabdClient : IDisposable
 
     private async Task<LabdResponse<T>> ReadAsync<T>(HttpMethod method, string route, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(method, route), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(() => new HttpRequestMessage(method, route), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -68,11 +72,10 @@ internal sealed class LabdClient : IDisposable
     /// <summary>POSTs <paramref name="body"/> (or nothing) and reads the answer as <paramref name="typeInfo"/>; null for an empty answer.</summary>
     public async Task<LabdResponse<TResult>?> PostAsync<TBody, TResult>(string route, TBody? body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> typeInfo, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, route)
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, route)
         {
             Content = body is null ? null : JsonContent.Create(body, bodyType),
-        };
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -84,7 +87,7 @@ internal sealed class LabdClient : IDisposable
     /// <summary>DELETEs <paramref name="route"/>; labd answers 204 or a problem.</summary>
     public async Task DeleteAsync(string route, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, route), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, route), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -95,15 +98,7 @@ internal sealed class LabdClient : IDisposable
     /// <summary>GETs <paramref name="route"/> and copies the body, as it arrives, to <paramref name="sink"/>.</summary>
     public async Task StreamAsync(string route, Func<ReadOnlyMemory<byte>, CancellationToken, Task> sink, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, route), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer ({e.Message})", permissionDenied: false, e);
-        }
+        var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, route), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         using (response)
         {
             if (!response.IsSuccessStatusCode)
@@ -123,23 +118,34 @@ internal sealed class LabdClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Sends a request made by <paramref name="request"/> (a fresh one per attempt: a message can be sent once).</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        try
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException se)
-        {
-            throw Unreachable(se.SocketErrorCode, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer over HTTP ({e.Message})", permissionDenied: false, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer within {_http.Timeout.TotalSeconds:0}s", permissionDenied: false, e);
+            try
+            {
+                return await _http.SendAsync(request(), completion, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.InnerException is SocketException se)
+            {
+                // ECONNREFUSED (nobody listens) and ENOENT (no socket yet): labd is down, perhaps restarting.
+                var down = se.SocketErrorCode == SocketError.ConnectionRefused || !Path.Exists(SocketPath);
+                if (down && await _retry.WaitAsync(attempt, started.Elapsed, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+                throw Unreachable(se.SocketErrorCode, e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer over HTTP ({e.Message})", permissionDenied: false, e);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new LabdUnreachableException(SocketPath, $"labd at {SocketPath} did not answer within {_http.Timeout.TotalSeconds:0}s", permissionDenied: false, e);
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Labctl.Client;
 using Labctl.Output;
 using Labd.Protocol;
 
@@ -75,7 +74,7 @@ internal static class AgentCommand
         {
             var agentId = parseResult.GetValue(id);
             var graceSeconds = parseResult.GetValue(grace);
-            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+            using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
             var response = await client.PostAsync(Routes.AgentStop(agentId), new AgentStopRequest(graceSeconds), ProtocolJsonContext.Default.AgentStopRequest, ProtocolJsonContext.Default.AgentRecord, cancellationToken).ConfigureAwait(false)
                 ?? await client.GetAsync(Routes.Agent(agentId), ProtocolJsonContext.Default.AgentRecord, cancellationToken).ConfigureAwait(false);
             if (!parseResult.GetValue(noWait))
@@ -98,7 +97,7 @@ internal static class AgentCommand
             }
             else
             {
-                context.Console.Out.WriteLine($"Agent {TrackerCli.Int(agentId)} is {response.Value.Status}{(response.Value.Reason is { } r && r != response.Value.Status ? ": " + r : "")}");
+                context.Console.Out.WriteLine(TerminalText.Line($"Agent {TrackerCli.Int(agentId)} is {response.Value.Status}{(response.Value.Reason is { } r && r != response.Value.Status ? ": " + r : "")}"));
             }
             return ExitCodes.Ok;
         }));

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Labctl.Client;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -20,12 +20,13 @@ internal static class AgentLogsCommand
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as the agent works, until it ends (Ctrl-C stops following, not the agent)" };
         var turn = new Option<int?>("--turn") { Description = "Only this turn's output", HelpName = "N" };
         var tail = new Option<int?>("--tail") { Description = "Start with the last N lines", HelpName = "N" };
-        var command = new Command("logs", TrackerCli.Describe("Print an agent's turns' output", "labctl agent logs -f 7", "labctl agent logs 7 --turn 3 --tail 50")) { id, follow, turn, tail };
+        var rawText = TrackerCli.RawOption();
+        var command = new Command("logs", TrackerCli.Describe("Print an agent's turns' output", "labctl agent logs -f 7", "labctl agent logs 7 --turn 3 --tail 50")) { id, follow, turn, tail, rawText };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
-            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+            using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
             var raw = context.Format(parseResult) == OutputFormat.Json;
-            var printer = new LinePrinter(context.Console.Out, raw);
+            var printer = new LinePrinter(context.Console.Out, raw, parseResult.GetValue(rawText));
             var decoder = Encoding.UTF8.GetDecoder();
             try
             {
@@ -61,8 +62,9 @@ internal static class AgentLogsCommand
         }
     }
 
-    /// <summary>Splits the stream into lines and prints each as it completes.</summary>
-    private sealed class LinePrinter(TextWriter output, bool raw)
+    /// <summary>Splits the stream into lines and prints each to <paramref name="output"/> as it completes: with <paramref name="raw"/> (-o json) labd's NDJSON as sent (JSON escapes control
+    /// characters itself); with <paramref name="rawText"/> (--raw) each line's text as the agent wrote it, escape sequences included.</summary>
+    private sealed class LinePrinter(TextWriter output, bool raw, bool rawText)
     {
         private readonly StringBuilder _pending = new();
         private int? _turn;
@@ -111,7 +113,7 @@ internal static class AgentLogsCommand
                 _turn = number;
                 await output.WriteLineAsync($"── turn {number.ToString(CultureInfo.InvariantCulture)} ──".AsMemory(), cancellationToken).ConfigureAwait(false);
             }
-            await output.WriteLineAsync(text.AsMemory(), cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync((rawText ? text : TerminalText.EscapeKeepingLines(text)).AsMemory(), cancellationToken).ConfigureAwait(false);
         }
     }
 }

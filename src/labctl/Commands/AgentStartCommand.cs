@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using Labctl.Client;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -30,8 +32,9 @@ internal static class AgentStartCommand
             Required = true,
             CustomParser = AgentTimes.ParseInterval,
         };
-        maxTurns.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--max-turns must be at least 1"); } });
-        budget.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is not > 0) { r.AddError("--budget-usd must be a positive amount, e.g. 5 or 2.50"); } });
+        // Only a value that parsed: one that did not already has its error, and reading it would throw.
+        maxTurns.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, CultureInfo.InvariantCulture, out var n) && n < 1) { r.AddError("--max-turns must be at least 1"); } });
+        budget.Validators.Add(r => { if (r.Tokens is [var t] && double.TryParse(t.Value, CultureInfo.InvariantCulture, out var usd) && usd is not > 0) { r.AddError("--budget-usd must be a positive amount, e.g. 5 or 2.50"); } });
 
         var command = new Command(loop ? "loop" : "start", loop ? LoopHelp : StartHelp) { role, kind, custom, lab, maxTurns, budget, until };
         if (loop)
@@ -69,7 +72,7 @@ internal static class AgentStartCommand
             var agent = started.Value;
             // The id alone on stdout, for `id=$(labctl agent start ...)`; the story on stderr.
             context.Console.Out.WriteLine(TrackerCli.Int(agent.Id));
-            context.Console.Error.WriteLine($"labctl: agent {TrackerCli.Int(agent.Id)} ({agent.Kind}, role {agent.Role}) {agent.Status} in lab {agent.Lab} on branch {agent.Branch}; follow it with `labctl agent logs -f {TrackerCli.Int(agent.Id)}`");
+            context.Console.Error.WriteLine(TerminalText.Line($"labctl: agent {TrackerCli.Int(agent.Id)} ({agent.Kind}, role {agent.Role}) {agent.Status} in lab {agent.Lab} on branch {agent.Branch}; follow it with `labctl agent logs -f {TrackerCli.Int(agent.Id)}`"));
             return ExitCodes.Ok;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Labctl.Client;
 using Labctl.Output;
 using Labd.Protocol;
@@ -126,12 +125,13 @@ internal static class ExpCommand
         var lab = LabOption.Create();
         var id = IdArgument();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as the experiment writes, until it ends" };
-        var command = new Command("logs", "Print an experiment's output (labctl exp logs -f exp/3.2)") { lab, id, follow };
+        var raw = TrackerCli.RawOption();
+        var command = new Command("logs", "Print an experiment's output (labctl exp logs -f exp/3.2)") { lab, id, follow, raw };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
             using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            await StreamAsync(context, client, Routes.ExperimentLogs(number, parseResult.GetValue(follow)), cancellationToken).ConfigureAwait(false);
+            await OutputStream.CopyAsync(context, client, Routes.ExperimentLogs(number, parseResult.GetValue(follow)), parseResult.GetValue(raw), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
@@ -146,7 +146,7 @@ internal static class ExpCommand
         {
             using var client = context.Connect(parseResult);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            await StreamAsync(context, client, Routes.ExperimentMetrics(number), cancellationToken).ConfigureAwait(false);
+            await OutputStream.CopyAsync(context, client, Routes.ExperimentMetrics(number), raw: false, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
@@ -161,12 +161,7 @@ internal static class ExpCommand
         {
             using var client = context.Connect(parseResult);
             var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            var response = await client.PostAsync<ExperimentSubmitRequest, ExperimentRecord>(Routes.ExperimentCancel(number), null, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
-            if (context.Format(parseResult) == OutputFormat.Json && response is not null)
-            {
-                context.Console.Out.WriteLine(response.Body);
-            }
-            return ExitCodes.Ok;
+            return await ExpCancel.RunAsync(context, client, number, context.Format(parseResult) == OutputFormat.Json, cancellationToken).ConfigureAwait(false);
         }));
         return command;
     }
@@ -219,18 +214,6 @@ internal static class ExpCommand
         var label = text.StartsWith("exp/", StringComparison.Ordinal) ? text[4..] : text;
         var response = await client.GetAsync(Routes.LabExperiment(labId, label), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
         return response.Value.Id;
-    }
-
-    private static async Task StreamAsync(CliContext context, LabdClient client, string route, CancellationToken cancellationToken)
-    {
-        var decoder = Encoding.UTF8.GetDecoder();
-        await client.StreamAsync(route, async (bytes, ct) =>
-        {
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-            var count = decoder.GetChars(bytes.Span, chars, flush: false);
-            await context.Console.Out.WriteAsync(chars.AsMemory(0, count), ct).ConfigureAwait(false);
-            await context.Console.Out.FlushAsync(ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static KeyValueList Describe(ExperimentRecord e) => new KeyValueList()

@@ -35,7 +35,7 @@ internal static class IdeaCommand
         command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabIdeas(id),
             new IdeaNewRequest(parseResult.GetValue(title)!, parseResult.GetValue(parents) ?? [], parseResult.GetValue(description), parseResult.GetValue(suggest)),
             ProtocolJsonContext.Default.IdeaNewRequest, ProtocolJsonContext.Default.IdeaRecord,
-            (idea, output, _) => output.WriteLine($"Idea {idea.Number} ({idea.Status}) on branch {idea.Branch} at {TrackerCli.Short(idea.BaseCommit)}: {idea.Title}"),
+            (idea, output, _) => output.WriteLine(TerminalText.Line($"Idea {idea.Number} ({idea.Status}) on branch {idea.Branch} at {TrackerCli.Short(idea.BaseCommit)}: {idea.Title}")),
             cancellationToken));
         return command;
     }
@@ -52,7 +52,7 @@ internal static class IdeaCommand
         command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabIdeas(id),
             new IdeaNewRequest(parseResult.GetValue(title)!, [], parseResult.GetValue(description), Suggest: true),
             ProtocolJsonContext.Default.IdeaNewRequest, ProtocolJsonContext.Default.IdeaRecord,
-            (idea, output, _) => output.WriteLine($"Idea {idea.Number} suggested: {idea.Title}"),
+            (idea, output, _) => output.WriteLine(TerminalText.Line($"Idea {idea.Number} suggested: {idea.Title}")),
             cancellationToken));
         return command;
     }
@@ -120,7 +120,7 @@ internal static class IdeaCommand
         }
         command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabIdeaAction(id, parseResult.GetValue(number), action),
             new IdeaTransitionRequest(text is null ? null : parseResult.GetValue(text)), ProtocolJsonContext.Default.IdeaTransitionRequest, ProtocolJsonContext.Default.IdeaRecord,
-            (idea, output, _) => output.WriteLine($"Idea {idea.Number} is {idea.Status}: {idea.Title}"), cancellationToken));
+            (idea, output, _) => output.WriteLine(TerminalText.Line($"Idea {idea.Number} is {idea.Status}: {idea.Title}")), cancellationToken));
         return command;
     }
 }

@@ -43,8 +43,8 @@ internal static class LabCommand
             var response = await client.PostAsync(Routes.Labs, request, ProtocolJsonContext.Default.LabInitRequest, ProtocolJsonContext.Default.LabRecord, cancellationToken).ConfigureAwait(false);
             TrackerCli.Print(context, parseResult, response!, (lab, output, _) =>
             {
-                output.WriteLine($"Registered lab {lab.Id} at {lab.Path} (owner uid {lab.OwnerUid}, policy {lab.Policy}, main branch {lab.MainBranch})");
-                output.WriteLine("Metrics: " + Metrics(lab.Metrics) + (lab.DefaultMetrics == true ? " — the default; add others with `labctl lab metric NAME max|min`" : ""));
+                output.WriteLine(TerminalText.Line($"Registered lab {lab.Id} at {lab.Path} (owner uid {lab.OwnerUid}, policy {lab.Policy}, main branch {lab.MainBranch})"));
+                output.WriteLine("Metrics: " + TerminalText.Escape(Metrics(lab.Metrics)) + (lab.DefaultMetrics == true ? " — the default; add others with `labctl lab metric NAME max|min`" : ""));
                 output.WriteLine(lab.PromptCreated == true
                     ? "Wrote PROMPT.md: fill in the research goal."
                     : "PROMPT.md already exists; left as it is.");
@@ -149,7 +149,7 @@ internal static class LabCommand
         var command = new Command("metric", TrackerCli.Describe("Add a metric to a lab or change its direction", "labctl lab metric loss min --lab cifar")) { name, direction, lab };
         command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, Routes.LabMetrics,
             new LabMetricRequest(parseResult.GetValue(name)!, parseResult.GetValue(direction)!), ProtocolJsonContext.Default.LabMetricRequest, ProtocolJsonContext.Default.LabRecord,
-            (record, output, _) => output.WriteLine($"Lab {record.Id} metrics: {Metrics(record.Metrics)}"), cancellationToken));
+            (record, output, _) => output.WriteLine(TerminalText.Line($"Lab {record.Id} metrics: {Metrics(record.Metrics)}")), cancellationToken));
         return command;
     }
 

@@ -17,15 +17,25 @@ internal static class LeaderboardCommand
         var command = new Command("leaderboard", TrackerCli.Describe(
             "Rank succeeded experiments by a metric in its direction; Δ parent: vs the best of the parent ideas (root ideas: vs baseline); Δ baseline: vs the best experiment tagged baseline",
             "labctl leaderboard --metric loss --limit 10")) { metric, tag, limit, idea, lab };
-        command.SetAction((parseResult, cancellationToken) => TrackerCli.GetAsync(context, parseResult, lab,
-            id => Routes.LabLeaderboard(id, parseResult.GetValue(metric), parseResult.GetValue(tag), parseResult.GetValue(limit), parseResult.GetValue(idea)),
-            ProtocolJsonContext.Default.Leaderboard, Render, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
+        {
+            using var client = context.Connect(parseResult);
+            var id = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
+            var name = parseResult.GetValue(metric);
+            var response = await client.GetAsync(Routes.LabLeaderboard(id, name, parseResult.GetValue(tag), parseResult.GetValue(limit), parseResult.GetValue(idea)), ProtocolJsonContext.Default.Leaderboard, cancellationToken).ConfigureAwait(false);
+            if (await TrackerCli.UnknownMetricAsync(client, id, name, response.Value.Entries.Count > 0, cancellationToken).ConfigureAwait(false) is { } unknown)
+            {
+                return context.Fail(ExitCodes.Usage, unknown);
+            }
+            TrackerCli.Print(context, parseResult, response, Render);
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 
     public static void Render(Leaderboard board, TextWriter output, bool color)
     {
-        output.WriteLine($"{board.Metric} ({(board.Direction == LabMetric.Min ? "lower is better" : "higher is better")}), baseline {TrackerCli.Number(board.Baseline)}");
+        output.WriteLine(TerminalText.Line($"{board.Metric} ({(board.Direction == LabMetric.Min ? "lower is better" : "higher is better")}), baseline {TrackerCli.Number(board.Baseline)}"));
         var table = new Table("RANK", "LABEL", "IDEA", board.Metric.ToUpperInvariant(), "Δ PARENT", "Δ BASELINE", "TAGS", "COMMIT");
         foreach (var e in board.Entries)
         {

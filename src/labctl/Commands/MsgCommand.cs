@@ -17,7 +17,7 @@ internal static class MsgCommand
         var send = new Command("send", TrackerCli.Describe("Send a message", "labctl msg send \"GPU 2 is flaky, avoid it\" --to all")) { text, to, lab };
         send.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabMessages(id),
             new MessageSendRequest(parseResult.GetValue(text)!, parseResult.GetValue(to)), ProtocolJsonContext.Default.MessageSendRequest, ProtocolJsonContext.Default.MessageRecord,
-            (message, output, _) => output.WriteLine($"Message {TrackerCli.Int(message.Id)} sent to {message.Recipient}"), cancellationToken));
+            (message, output, _) => output.WriteLine(TerminalText.Line($"Message {TrackerCli.Int(message.Id)} sent to {message.Recipient}")), cancellationToken));
         msg.Subcommands.Add(send);
 
         var unread = new Option<bool>("--unread") { Description = "Only messages to you that you have not read" };
@@ -45,7 +45,7 @@ internal static class MsgCommand
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
             var seconds = parseResult.GetValue(timeout) ?? DefaultWaitSeconds;
-            using var client = new LabdClient(context.Options.SocketPath(parseResult), TimeSpan.FromSeconds(seconds) + LabdClient.DefaultTimeout);
+            using var client = context.Connect(parseResult, TimeSpan.FromSeconds(seconds) + LabdClient.DefaultTimeout);
             var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
             var response = await client.GetAsync(Routes.LabMessagesWait(labId, seconds), ProtocolJsonContext.Default.IReadOnlyListMessageRecord, cancellationToken).ConfigureAwait(false);
             TrackerCli.Print(context, parseResult, response, Render);

@@ -28,7 +28,7 @@ internal static class NoteCommand
         command.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, lab, id => Routes.LabNotes(id),
             new NoteAddRequest(parseResult.GetValue(text)!, parseResult.GetValue(idea), parseResult.GetValue(level)),
             ProtocolJsonContext.Default.NoteAddRequest, ProtocolJsonContext.Default.NoteRecord,
-            (note, output, _) => output.WriteLine($"Note {TrackerCli.Int(note.Id)} ({note.Level}) added"), cancellationToken));
+            (note, output, _) => output.WriteLine(TerminalText.Line($"Note {TrackerCli.Int(note.Id)} ({note.Level}) added")), cancellationToken));
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -18,16 +19,16 @@ internal static class OrientCommand
 
     public static void Render(Orientation o, TextWriter output, bool color)
     {
-        output.WriteLine($"Lab {o.Lab}: {o.Metric} ({o.Direction})");
+        output.WriteLine(TerminalText.Line($"Lab {o.Lab}: {o.Metric} ({o.Direction})"));
         output.WriteLine(o.Best is { } best
-            ? $"Best: {best.Label} (idea {best.Idea}) {o.Metric}={TrackerCli.Number(best.Value)} Δbaseline {TrackerCli.Delta(best.DeltaBaseline)} at {TrackerCli.Short(best.Commit)}"
+            ? TerminalText.Line($"Best: {best.Label} (idea {best.Idea}) {o.Metric}={TrackerCli.Number(best.Value)} Δbaseline {TrackerCli.Delta(best.DeltaBaseline)} at {TrackerCli.Short(best.Commit)}")
             : "Best: no succeeded experiment yet");
-        Section(output, "Active ideas", o.Active.Select(i => $"#{i.Number} {i.Title} (best {TrackerCli.Number(i.Best)})"));
-        Section(output, "Running", o.Running.Select(e => $"{e.Label} since {(e.StartedAt is { } s ? TrackerCli.Time(s) : "?")}"));
-        Section(output, "Queued", o.Queued.Select(e => $"{e.Label} since {TrackerCli.Time(e.CreatedAt)}"));
-        Section(output, "Failures since your last orient", o.Failures.Select(e => $"{e.Label} {e.Status}{(e.Reason is { } r ? ": " + r.ReplaceLineEndings(" ") : "")}"));
-        Section(output, "Unread messages", o.Unread.Select(m => $"[{m.Sender} → {m.Recipient}] {m.Text.ReplaceLineEndings(" ")}"));
-        Section(output, "Suggested ideas", o.Suggested.Select(i => $"#{i.Number} {i.Title}"));
+        Section(output, "Active ideas", o.Active.Select(i => TerminalText.Line($"#{i.Number} {i.Title} (best {TrackerCli.Number(i.Best)})")));
+        Section(output, "Running", o.Running.Select(e => TerminalText.Line($"{e.Label} since {(e.StartedAt is { } s ? TrackerCli.Time(s) : "?")}")));
+        Section(output, "Queued", o.Queued.Select(e => TerminalText.Line($"{e.Label} since {TrackerCli.Time(e.CreatedAt)}")));
+        Section(output, "Failures since your last orient", o.Failures.Select(e => TerminalText.Line($"{e.Label} {e.Status}{(e.Reason is { } r ? ": " + r.ReplaceLineEndings(" ") : "")}")));
+        Section(output, "Unread messages", o.Unread.Select(m => TerminalText.Line($"[{m.Sender} → {m.Recipient}] {m.Text.ReplaceLineEndings(" ")}")));
+        Section(output, "Suggested ideas", o.Suggested.Select(i => TerminalText.Line($"#{i.Number} {i.Title}")));
         if (o.Budget is { } b)
         {
             Section(output, "Budget", [

@@ -21,10 +21,21 @@ internal static class PlotCommand
             var id = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
             var response = await client.GetAsync(Routes.LabProgress(id, parseResult.GetValue(metric)), ProtocolJsonContext.Default.Progress, cancellationToken).ConfigureAwait(false);
             var progress = response.Value;
+            if (await TrackerCli.UnknownMetricAsync(client, id, parseResult.GetValue(metric), progress.Points.Count > 0, cancellationToken).ConfigureAwait(false) is { } unknown)
+            {
+                return context.Fail(ExitCodes.Usage, unknown);
+            }
             if (parseResult.GetValue(png) is { Length: > 0 } file)
             {
-                await File.WriteAllBytesAsync(file, PngChart.Render(progress.Points), cancellationToken).ConfigureAwait(false);
-                context.Console.Out.WriteLine($"Wrote {file}: {progress.Metric} ({progress.Direction}), {progress.Points.Count} experiments");
+                try
+                {
+                    await File.WriteAllBytesAsync(file, PngChart.Render(progress.Points), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return context.Fail(ExitCodes.Failure, $"cannot write {file}: {e.Message} Give --png a path in a directory you can write, e.g. --png ./progress.png");
+                }
+                context.Console.Out.WriteLine(TerminalText.Line($"Wrote {file}: {progress.Metric} ({progress.Direction}), {progress.Points.Count} experiments"));
                 return ExitCodes.Ok;
             }
             if (context.Format(parseResult) == OutputFormat.Json)
@@ -33,7 +44,7 @@ internal static class PlotCommand
                 return ExitCodes.Ok;
             }
             var width = TerminalWidth();
-            context.Console.Out.WriteLine($"{progress.Metric} ({progress.Direction})");
+            context.Console.Out.WriteLine(TerminalText.Line($"{progress.Metric} ({progress.Direction})"));
             context.Console.Out.Write(TerminalChart.Render(progress.Points, width, context.Console.UseColor));
             return ExitCodes.Ok;
         }));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Labctl.Output;
 using Labd.Protocol;
 using Labd.SandboxPolicy;
 
@@ -94,11 +95,11 @@ internal static class PolicyExplainCommand
         }
         foreach (var path in explanation.Paths)
         {
-            output.WriteLine($"{path.Path}: {path.Reason}");
+            output.WriteLine(TerminalText.Line($"{path.Path}: {path.Reason}"));
         }
         foreach (var host in explanation.Hosts)
         {
-            output.WriteLine($"{host.Host}: {host.Reason}");
+            output.WriteLine(TerminalText.Line($"{host.Host}: {host.Reason}"));
         }
     }
 

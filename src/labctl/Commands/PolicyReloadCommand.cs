@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -31,10 +32,10 @@ internal static class PolicyReloadCommand
         {
             output.WriteLine(warning);
         }
-        output.WriteLine($"reloaded policies from {result.Source}: generation {result.Generation}, {(result.Changes.Count == 0 ? "no changes" : $"{result.Changes.Count} change(s)")}");
+        output.WriteLine(TerminalText.Line($"reloaded policies from {result.Source}: generation {result.Generation}, {(result.Changes.Count == 0 ? "no changes" : $"{result.Changes.Count} change(s)")}"));
         foreach (var change in result.Changes)
         {
-            output.WriteLine($"  {change.Change,-8} {change.Name}  {Short(change.OldHash)} -> {Short(change.NewHash)}");
+            output.WriteLine(TerminalText.Line($"  {change.Change,-8} {change.Name}  {Short(change.OldHash)} -> {Short(change.NewHash)}"));
         }
         return ExitCodes.Ok;
     }

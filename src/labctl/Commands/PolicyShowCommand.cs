@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -25,7 +26,7 @@ internal static class PolicyShowCommand
             return ExitCodes.Ok;
         }
         var policy = response.Value;
-        output.WriteLine($"# {policy.Name}: {string.Join(" > ", policy.Chain)} (from {policy.Source})");
+        output.WriteLine(TerminalText.Line($"# {policy.Name}: {string.Join(" > ", policy.Chain)} (from {policy.Source})"));
         output.WriteLine($"# sha256 {policy.Hash}");
         output.Write(policy.Yaml);
         if (!policy.Yaml.EndsWith('\n'))

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Labctl.Client;
+using Labctl.Output;
 using Labd.Protocol;
 
 namespace Labctl.Commands;
@@ -23,7 +24,7 @@ internal static class RunCommand
         var gpus = new Option<int?>("--gpus") { Description = "GPUs to lease", HelpName = "N" };
         var timeout = new Option<string>("--timeout") { Description = "Wall-clock limit: 90s, 30m, 2h, 1h30m", HelpName = "D" };
         var detach = new Option<bool>("--detach") { Description = "Print the run id and return at once" };
-        var argv = new Argument<string[]>("command") { Description = "The command and its arguments, after --", Arity = ArgumentArity.OneOrMore };
+        var argv = new Argument<string[]>("command") { HelpName = "-- CMD ARGS...", Description = "The command and its arguments, after --", Arity = ArgumentArity.OneOrMore };
         var command = new Command("run", "Run a command in a sandbox, in the current directory, under a policy") { policy, gpus, timeout, detach, argv };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
@@ -60,7 +61,7 @@ internal static class RunCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var cancellationToken = interrupted.Token;
-        using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
+        using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
         var started = await client.PostAsync(Routes.Runs, request, ProtocolJsonContext.Default.RunStartRequest, ProtocolJsonContext.Default.RunRecord, cancellationToken).ConfigureAwait(false)
             ?? throw new LabdApiException("invalid-response", System.Net.HttpStatusCode.Created, "labd started a run but sent no record");
         var run = started.Value;
@@ -113,7 +114,7 @@ internal static class RunCommand
         }
         else if (code == ExitCodes.Unavailable)
         {
-            context.Console.Error.WriteLine($"labctl: run {run.Id} could not run ({run.Outcome}): {run.Message}");
+            context.Console.Error.WriteLine(TerminalText.Line($"labctl: run {run.Id} could not run ({run.Outcome}): {run.Message}"));
         }
         if (json)
         {
@@ -143,12 +144,12 @@ internal static class RunCommand
             {
                 if (seen.Add("dns " + decision.Host))
                 {
-                    context.Console.Error.WriteLine($"labctl: name lookup of {decision.Host} was denied by policy '{run.Policy}': {decision.Reason}");
+                    context.Console.Error.WriteLine(TerminalText.Line($"labctl: name lookup of {decision.Host} was denied by policy '{run.Policy}': {decision.Reason}"));
                 }
             }
             else if (seen.Add($"{decision.Host}:{decision.Port}"))
             {
-                context.Console.Error.WriteLine($"labctl: egress to {decision.Host}:{decision.Port.ToString(CultureInfo.InvariantCulture)} was denied by policy '{run.Policy}': {decision.Reason}");
+                context.Console.Error.WriteLine(TerminalText.Line($"labctl: egress to {decision.Host}:{decision.Port.ToString(CultureInfo.InvariantCulture)} was denied by policy '{run.Policy}': {decision.Reason}"));
             }
         }
     }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using Labctl.Client;
 using Labctl.Output;
 using Labd.Protocol;
 
@@ -76,18 +74,12 @@ internal static class RunsCommand
     {
         var id = new Argument<string>("id") { Description = "Run id" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as the run writes, until it ends" };
-        var command = new Command("logs", "Print a run's output") { id, follow };
+        var raw = TrackerCli.RawOption();
+        var command = new Command("logs", "Print a run's output") { id, follow, raw };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
-            using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
-            var decoder = Encoding.UTF8.GetDecoder();
-            await client.StreamAsync(Routes.RunLogs(parseResult.GetValue(id)!, parseResult.GetValue(follow)), async (bytes, ct) =>
-            {
-                var chars = new char[Encoding.UTF8.GetMaxCharCount(bytes.Length)];
-                var count = decoder.GetChars(bytes.Span, chars, flush: false);
-                await context.Console.Out.WriteAsync(chars.AsMemory(0, count), ct).ConfigureAwait(false);
-                await context.Console.Out.FlushAsync(ct).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
+            using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
+            await OutputStream.CopyAsync(context, client, Routes.RunLogs(parseResult.GetValue(id)!, parseResult.GetValue(follow)), parseResult.GetValue(raw), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;

@@ -36,6 +36,14 @@ internal static class StatusCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary><c>12 from /etc/labd/policies, generation 3, loaded …; last reload …: ok</c>; a labd too old to say: unknown.</summary>
+    private static string Policies(PolicyStatus? policies) => policies is not { } p
+        ? "unknown (labd does not report them; see `labctl version`)"
+        : string.Create(CultureInfo.InvariantCulture, $"{p.Count} from {p.Source}{(p.Embedded ? " (embedded)" : "")}, generation {p.Generation}, loaded {Time(p.LoadedAt)}")
+            + (p.LastReloadAt is { } at ? $"; last reload {Time(at)}: {p.LastReloadResult ?? "no result"}" : "; no reload since start");
+
+    private static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     public static void Write(StatusInfo status, CliConsole console)
     {
         var caller = status.Caller;
@@ -46,13 +54,14 @@ internal static class StatusCommand
             .Add("State dir", status.StateDir)
             .Add("Socket", status.Socket)
             .Add("You are", string.Create(CultureInfo.InvariantCulture, $"{caller.Kind} (uid {caller.Uid}{(caller.UserName is null ? "" : ", " + caller.UserName)})"))
-            .Add("Sandboxes", status.Sandbox.Ready ? "ready" : $"not ready ({status.Sandbox.Problems.Count} problems)", status.Sandbox.Ready ? Paint.Green : Paint.Red)
+            .Add("Policies", Policies(status.Policies))
             .Add("GPUs", status.Gpus.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"{status.Gpus.Count(g => g.Present)} of {status.Gpus.Count} present"))
+            .Add("Sandboxes", status.Sandbox.Ready ? "ready" : $"not ready ({status.Sandbox.Problems.Count} problems)", status.Sandbox.Ready ? Paint.Green : Paint.Red)
             .Write(console.Out, console.UseColor);
 
         foreach (var problem in status.Sandbox.Problems)
         {
-            console.Out.WriteLine("  - " + problem);
+            console.Out.WriteLine("  - " + TerminalText.Escape(problem));
         }
 
         if (status.Counts.Count > 0)

@@ -29,7 +29,7 @@ internal static class TagCommand
         var rename = new Command("rename", TrackerCli.Describe("Rename a tag on every experiment of the lab, merging into NEW if it exists", "labctl tag rename base baseline")) { from, to, renameLab };
         rename.SetAction((parseResult, cancellationToken) => TrackerCli.PostAsync(context, parseResult, renameLab, Routes.LabTagRename,
             new TagRenameRequest(parseResult.GetValue(from)!, parseResult.GetValue(to)!), ProtocolJsonContext.Default.TagRenameRequest, ProtocolJsonContext.Default.TagRenameResult,
-            (result, output, _) => output.WriteLine($"Renamed {result.From} to {result.To} on {TrackerCli.Int(result.Experiments)} experiments{(result.Merged ? $" (merged into the existing {result.To})" : "")}"),
+            (result, output, _) => output.WriteLine(TerminalText.Line($"Renamed {result.From} to {result.To} on {TrackerCli.Int(result.Experiments)} experiments{(result.Merged ? $" (merged into the existing {result.To})" : "")}")),
             cancellationToken));
         tag.Subcommands.Add(rename);
         return tag;

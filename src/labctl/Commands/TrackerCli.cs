@@ -61,6 +61,32 @@ internal static class TrackerCli
 
     public static string Short(string commit) => commit[..Math.Min(10, commit.Length)];
 
+    /// <summary><c>--raw</c>: the output's bytes as written, control characters and all (else they print escaped, see <see cref="Output.TerminalText"/>).</summary>
+    internal static Option<bool> RawOption() => new("--raw") { Description = "Print the output as written, escape sequences included (default: control characters print as \\x1b etc.; the output may be an agent's)" };
+
+    /// <summary>
+    /// labd ranks any metric name it is given, and a name nobody declared or reported simply has no
+    /// values: an empty answer that hides a typo. Such a name is refused here, naming the lab's
+    /// metrics. <paramref name="hasValues"/>: the answer already had values (no lookup needed).
+    /// </summary>
+    public static async Task<string?> UnknownMetricAsync(LabdClient client, string labId, string? metric, bool hasValues, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(metric) || hasValues)
+        {
+            return null;
+        }
+        var lab = (await client.GetAsync(Routes.Lab(labId), ProtocolJsonContext.Default.LabRecord, cancellationToken).ConfigureAwait(false)).Value;
+        if (lab.Metrics.Any(m => m.Name == metric))
+        {
+            return null;
+        }
+        // Reported by some experiment without being declared: a metric all the same.
+        var progress = await client.GetAsync(Routes.LabProgress(labId, metric), ProtocolJsonContext.Default.Progress, cancellationToken).ConfigureAwait(false);
+        return progress.Value.Points.Count > 0
+            ? null
+            : $"--metric: lab {lab.Id} has no metric '{metric}'; its metrics: {LabCommand.Metrics(lab.Metrics)} (declare another with `labctl lab metric NAME max|min`)";
+    }
+
     /// <summary>Parses <c>NAME:max</c> or <c>NAME:min</c>.</summary>
     public static LabMetric? ParseMetric(string text)
     {

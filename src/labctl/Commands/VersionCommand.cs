@@ -29,7 +29,7 @@ internal static class VersionCommand
             }
             catch (LabdUnreachableException e)
             {
-                (error, exitCode) = (e.Detail + "; " + CliContext.NextStep(e), e.ExitCode);
+                (error, exitCode) = (e.Detail + "; " + context.Hint(e), e.ExitCode);
             }
             catch (LabdApiException e)
             {

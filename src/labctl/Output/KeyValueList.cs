@@ -1,13 +1,13 @@
 namespace Labctl.Output;
 
-/// <summary>Aligned <c>Key   value</c> lines, the human form of one object.</summary>
+/// <summary>Aligned <c>Key   value</c> lines, the human form of one object; keys and values are <see cref="TerminalText.Escape(string?)"/>d (a key may hold a metric name).</summary>
 internal sealed class KeyValueList
 {
     private readonly List<(string Key, string Value, string? Color)> _items = [];
 
     public KeyValueList Add(string key, string value, string? color = null)
     {
-        _items.Add((key, value, color));
+        _items.Add((TerminalText.Escape(key), TerminalText.Escape(value), color));
         return this;
     }
 

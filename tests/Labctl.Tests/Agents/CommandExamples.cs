@@ -36,6 +36,10 @@ internal static partial class CommandExamples
         var root = CommandTree.Build(new CliContext(new CliConsole(TextWriter.Null, TextWriter.Null, false, _ => null)));
         var result = root.Parse(words);
         var problems = result.Errors.Select(e => e.Message).ToList();
+        if (problems.Count == 0 && UsageError.Find(result) is { } usage)
+        {
+            problems.Add(usage);
+        }
         if (problems.Count == 0 && result.CommandResult.Command.Action is null)
         {
             problems.Add($"'{result.CommandResult.Command.Name}' is a group, not a command");

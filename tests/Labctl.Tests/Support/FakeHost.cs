@@ -54,6 +54,13 @@ internal sealed class FakeHost : IDisposable
         return this;
     }
 
+    /// <summary>A host whose PID 1 is systemd (sd_booted(3): /run/systemd/system exists).</summary>
+    public FakeHost WithSystemd()
+    {
+        Directory.CreateDirectory(Path("/run/systemd/system"));
+        return this;
+    }
+
     public HostProbe Probe(bool isRoot = true) => new(Root, [Bin], SocketPath, isRoot, (program, arguments, _) =>
     {
         Probes.Add((program, arguments));

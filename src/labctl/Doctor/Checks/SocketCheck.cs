@@ -11,23 +11,23 @@ internal static class SocketCheck
 {
     public const string Name = "labd socket";
     public const string SandboxName = "labd sandboxes";
-    internal const string StartFix = "systemctl start labd   (without systemd: labd --foreground &)";
 
     public static async Task<IReadOnlyList<DoctorCheck>> RunAsync(HostProbe host, CancellationToken cancellationToken)
     {
         var socket = host.SocketPath;
+        var site = LabdSite.Detect(socket, Environment.GetEnvironmentVariable, host.Path("/"));
         if (!Path.Exists(socket))
         {
-            return [DoctorCheck.Fail(Name, $"no socket at {socket}; labd is not running or uses another --socket", StartFix)];
+            return [DoctorCheck.Fail(Name, $"no socket at {socket}; labd is not running or uses another --socket", site.StartFix)];
         }
-        using var client = new LabdClient(socket, TimeSpan.FromSeconds(5));
+        using var client = new LabdClient(socket, TimeSpan.FromSeconds(5), ConnectRetry.Never);
         try
         {
             var status = (await client.GetAsync(Routes.Status, ProtocolJsonContext.Default.StatusInfo, cancellationToken).ConfigureAwait(false)).Value;
             var you = $"you are {status.Caller.Kind} (uid {status.Caller.Uid})";
             var sandbox = status.Sandbox.Ready
                 ? DoctorCheck.Ok(SandboxName, "labd can start sandboxes")
-                : DoctorCheck.Fail(SandboxName, string.Join("; ", status.Sandbox.Problems), "fix the checks above, then `systemctl restart labd`");
+                : DoctorCheck.Fail(SandboxName, string.Join("; ", status.Sandbox.Problems), "fix the checks above, then " + site.RestartFix);
             return [DoctorCheck.Ok(Name, $"labd {status.Version} answers at {socket}; {you}"), sandbox];
         }
         catch (LabdUnreachableException e) when (e.PermissionDenied)
@@ -37,11 +37,11 @@ internal static class SocketCheck
         }
         catch (LabdUnreachableException e)
         {
-            return [DoctorCheck.Fail(Name, e.Detail, "systemctl restart labd   (and see `journalctl -u labd`)")];
+            return [DoctorCheck.Fail(Name, e.Detail, site.RestartFix)];
         }
         catch (LabdApiException e)
         {
-            return [DoctorCheck.Fail(Name, $"labd answered with an error: {e.Detail} ({e.Code})", "journalctl -u labd   (or /var/log/labd.log without systemd)")];
+            return [DoctorCheck.Fail(Name, $"labd answered with an error: {e.Detail} ({e.Code})", site.LogHint)];
         }
     }
 }
