@@ -96,6 +96,30 @@ internal sealed class CgroupLeaf
         return new CgroupLeaf(dirs);
     }
 
+    /// <summary>How many times the kernel's OOM killer killed a process in the leaf (v2
+    /// <c>memory.events</c>, v1 <c>memory.oom_control</c>: their <c>oom_kill</c> line); 0 when unknown.</summary>
+    public long OomKills() =>
+        _directories.Select(d => ReadOomKills(Path.Combine(d, "memory.events")) + ReadOomKills(Path.Combine(d, "memory.oom_control"))).Sum();
+
+    /// <summary>The <c>oom_kill N</c> counter of a memory.events or memory.oom_control text.</summary>
+    internal static long ParseOomKills(string text) =>
+        text.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 2 && f[0] == "oom_kill" && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
+            .Select(f => long.Parse(f[1], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+
+    private static long ReadOomKills(string file)
+    {
+        try
+        {
+            return File.Exists(file) ? ParseOomKills(File.ReadAllText(file)) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Removes the leaf once the sandbox's processes are gone (rmdir fails with EBUSY
     /// while a task is left; the uid sweep has killed them, so a few retries suffice).</summary>
     public void Remove()
