@@ -46,11 +46,9 @@ internal sealed class ExperimentService(
         var tags = CheckTags(request.Tags ?? []);
         var meta = CheckMeta(request.Meta ?? new Dictionary<string, string>());
         var gpus = request.Gpus ?? 0;
-        if (request.TimeoutSeconds is <= 0)
-        {
-            throw new LabdException(ErrorCode.BadRequest, $"timeoutSeconds must be positive, got {request.TimeoutSeconds}");
-        }
-        CheckGpus(gpus, LabPolicy(lab).MaxGpus, runner.HostGpuCount(), lab);
+        var policy = LabPolicy(lab);
+        RunTimeout.Check(request.TimeoutSeconds, policy.Limits.Timeout?.Value, policy.Name);
+        CheckGpus(gpus, policy.MaxGpus, runner.HostGpuCount(), lab);
         var idea = await experiments.FindIdeaAsync(lab.Id, request.Idea, cancellationToken).ConfigureAwait(false)
             ?? throw new LabdException(ErrorCode.IdeaNotFound, $"lab {lab.Id} has no idea {request.Idea}; see `labctl idea ls`");
         if (idea.Status is "concluded" or "abandoned")
