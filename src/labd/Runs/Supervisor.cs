@@ -128,7 +128,7 @@ internal static class Supervisor
         pumps.Wait(TimeSpan.FromSeconds(5));
         Mark("log drained");
         var code = chain.Process.ExitCode;
-        var oomKilled = _leaf?.OomKills() > 0;
+        var oomKilled = (_leaf is { } leaf ? leaf.OomKills() : SupervisorLauncher.UnderSystemd ? CgroupLeaf.OwnOomKills() : 0) > 0;
         var message = RunEndText.Describe(outcome, code, oomKilled, plan.MemoryBytes, plan.TimeoutMilliseconds);
         if (message is not null)
         {

@@ -42,4 +42,16 @@ public sealed class RunEndTextTests
     [InlineData("oom_kill_disable 0\nunder_oom 0\n", 0)]
     public void The_oom_kill_counter_is_read_from_memory_events_and_oom_control(string text, long kills) =>
         Assert.Equal(kills, CgroupLeaf.ParseOomKills(text));
+
+    [Theory]
+    [InlineData("0::/system.slice/labd-run-ab12.service\n", "/sys/fs/cgroup/system.slice/labd-run-ab12.service")]
+    [InlineData("12:pids:/system.slice/x.service\n11:memory:/system.slice/x.service\n0::/system.slice/x.service\n", "/sys/fs/cgroup/memory/system.slice/x.service")]
+    [InlineData("1:name=systemd:/\n", null)]
+    public void Under_systemd_the_oom_counter_is_read_from_the_supervisor_s_own_memory_cgroup(string procCgroup, string? directory)
+    {
+        var found = CgroupLeaf.OwnMemoryCgroup(procCgroup);
+
+        // A pure cgroup v2 host has no /unified: the path is under the root itself.
+        Assert.Equal(directory, found?.Replace("/sys/fs/cgroup/unified/", "/sys/fs/cgroup/", StringComparison.Ordinal));
+    }
 }
