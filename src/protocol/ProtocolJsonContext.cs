@@ -26,6 +26,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(LabRef))]
 [JsonSerializable(typeof(SelfInfo))]
 [JsonSerializable(typeof(LabInitRequest))]
+[JsonSerializable(typeof(LabPolicyRequest))]
+[JsonSerializable(typeof(LabPolicyChange))]
 [JsonSerializable(typeof(LabRecord))]
 [JsonSerializable(typeof(IReadOnlyList<LabRecord>))]
 [JsonSerializable(typeof(LabMetricRequest))]

@@ -36,6 +36,9 @@ public static class Routes
 
     public static string Lab(string id) => Labs + "/" + Uri.EscapeDataString(id);
 
+    /// <summary>POST: move a lab to another loaded policy (owner or admin).</summary>
+    public static string LabPolicy(string id) => Lab(id) + "/policy";
+
     public static string LabResolveOf(string path) => LabResolve + "?path=" + Uri.EscapeDataString(path);
 
     // Tracker: ideas, notes, tags, messages, search, leaderboard, orient, progress of one lab.

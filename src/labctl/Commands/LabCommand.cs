@@ -4,7 +4,7 @@ using Labd.Protocol;
 
 namespace Labctl.Commands;
 
-/// <summary><c>labctl lab init|ls|show|rm|metric</c>: register git repositories as labs and manage them.</summary>
+/// <summary><c>labctl lab init|ls|show|rm|metric|set-policy</c>: register git repositories as labs and manage them.</summary>
 internal static class LabCommand
 {
     public static Command Create(CliContext context)
@@ -15,6 +15,7 @@ internal static class LabCommand
         lab.Subcommands.Add(Show(context));
         lab.Subcommands.Add(Remove(context));
         lab.Subcommands.Add(Metric(context));
+        lab.Subcommands.Add(LabSetPolicyCommand.Create(context));
         return lab;
     }
 

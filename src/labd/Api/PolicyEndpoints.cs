@@ -8,7 +8,8 @@ namespace Labd.Api;
 
 /// <summary>
 /// <c>/v1/policies</c>: list, show, explain (admins and users: they need it to understand their
-/// sandboxes) and reload (admins). Agents and experiments get 403: agents never see policy files.
+/// sandboxes) and reload (admins); <c>POST /v1/labs/{lab}/policy</c> moves a lab to another policy
+/// (owner or admin). Agents and experiments get 403: agents never see policy files.
 /// </summary>
 internal static class PolicyEndpoints
 {
@@ -74,6 +75,20 @@ internal static class PolicyEndpoints
                 return Results.Json(problem, ProtocolJsonContext.Default.Problem, Problem.MediaType, problem.Status);
             }
             return Results.Json(result, ProtocolJsonContext.Default.PolicyReloadResult);
+        });
+        endpoints.MapPost(Routes.Labs + "/{lab}/policy", async (string lab, HttpContext context, Caller caller, PolicyReloader reloader) =>
+        {
+            LabPolicyRequest? request;
+            try
+            {
+                request = await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, ProtocolJsonContext.Default.LabPolicyRequest, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                request = null;
+            }
+            var change = await reloader.SetLabPolicyAsync(caller, lab, request?.Policy, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(change, ProtocolJsonContext.Default.LabPolicyChange);
         });
         return endpoints;
     }

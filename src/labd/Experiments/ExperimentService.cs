@@ -55,11 +55,9 @@ internal sealed class ExperimentService(
         var meta = CheckMeta(request.Meta ?? new Dictionary<string, string>());
         var priority = CheckPriority(caller, request.Priority ?? 0);
         var gpus = request.Gpus ?? 0;
-        if (request.TimeoutSeconds is <= 0)
-        {
-            throw new LabdException(ErrorCode.BadRequest, $"timeoutSeconds must be positive, got {request.TimeoutSeconds}");
-        }
-        CheckGpus(gpus, LabPolicy(lab).MaxGpus, runner.HostGpuCount(), lab);
+        var policy = LabPolicy(lab);
+        RunTimeout.Check(request.TimeoutSeconds, policy.Limits.Timeout?.Value, policy.Name);
+        CheckGpus(gpus, policy.MaxGpus, runner.HostGpuCount(), lab);
         var idea = await experiments.FindIdeaAsync(lab.Id, request.Idea, cancellationToken).ConfigureAwait(false)
             ?? throw new LabdException(ErrorCode.IdeaNotFound, $"lab {lab.Id} has no idea {request.Idea}; see `labctl idea ls`");
         if (idea.Status is "concluded" or "abandoned")

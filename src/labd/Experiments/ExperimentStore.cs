@@ -32,6 +32,38 @@ internal sealed class ExperimentStore(StateStore store)
             : null;
     }
 
+    /// <summary>Every lab's id and policy, by id.</summary>
+    public async Task<IReadOnlyList<(string Lab, string Policy)>> LabPoliciesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, policy FROM labs ORDER BY id";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var labs = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            labs.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        return labs;
+    }
+
+    /// <summary>Moves a lab to <paramref name="policy"/> and records a <c>lab.policy</c> event, in one transaction.</summary>
+    public async Task SetLabPolicyAsync(string lab, string policy, Actor actor, string eventJson, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE labs SET policy = $policy WHERE id = $id";
+            command.Parameters.AddWithValue("$policy", policy);
+            command.Parameters.AddWithValue("$id", lab);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await StateStore.AppendEventAsync(connection, transaction, actor, "lab.policy", lab, eventJson, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The idea's status and branch, or null when there is no such idea.</summary>
     public async Task<(string Status, string Branch)?> FindIdeaAsync(string lab, int idea, CancellationToken cancellationToken)
     {

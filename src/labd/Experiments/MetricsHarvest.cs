@@ -11,8 +11,13 @@ namespace Labd.Experiments;
 /// the run's stdout log when it starts with <c>{</c>: <c>{"metrics": {"name": number, ...}}</c>.
 /// Only the last 64 KiB of the log are read, from a descriptor opened with O_NOFOLLOW.
 /// </summary>
-internal static class MetricsHarvest
+internal static partial class MetricsHarvest
 {
+    private static readonly byte[] LabdLinePrefix = Encoding.UTF8.GetBytes(RunEndText.LogPrefix);
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"([^\"\\\\]{1,64})\"\\s*:\\s*(-?NaN|-?Infinity)\\b")]
+    private static partial System.Text.RegularExpressions.Regex NonFinite();
+
     public const int TailBytes = 64 * 1024;
     public const int MaxMetrics = 256;
     public const int MaxNameLength = 64;
@@ -22,11 +27,15 @@ internal static class MetricsHarvest
         RunOutcome.TimedOut => new ExperimentEnd("timed_out", exit.Message ?? "the run exceeded its timeout", exit.ExitCode, null),
         RunOutcome.Cancelled => new ExperimentEnd("cancelled", exit.Message ?? "cancelled", exit.ExitCode, null),
         RunOutcome.SetupFailed or RunOutcome.Lost => new ExperimentEnd("failed", exit.Message ?? exit.Outcome.ToString(), exit.ExitCode, null),
-        _ => FromExit(exit.ExitCode, logPath),
+        _ => FromExit(exit, logPath),
     };
 
-    private static ExperimentEnd FromExit(int? exitCode, string logPath)
+    /// <summary>The reason a run that exited 0 without a metrics line records (it still succeeds).</summary>
+    public const string NoMetricsLine = "no metrics: the last line of output was not a JSON object like {\"metrics\": {\"loss\": 0.25}}";
+
+    private static ExperimentEnd FromExit(RunExit exit, string logPath)
     {
+        var exitCode = exit.ExitCode;
         var (line, error) = LastLine(logPath);
         SortedDictionary<string, double>? metrics = null;
         if (error is null && line is not null && line.StartsWith('{'))
@@ -38,8 +47,8 @@ internal static class MetricsHarvest
             return new ExperimentEnd("failed", error, exitCode, null);
         }
         return exitCode == 0
-            ? new ExperimentEnd("succeeded", null, exitCode, metrics)
-            : new ExperimentEnd("failed", string.Create(CultureInfo.InvariantCulture, $"exited with {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "no code"}"), exitCode, metrics);
+            ? new ExperimentEnd("succeeded", metrics is null ? (line is null ? "no metrics: the run printed nothing" : NoMetricsLine) : null, exitCode, metrics)
+            : new ExperimentEnd("failed", exit.Message ?? string.Create(CultureInfo.InvariantCulture, $"exited with {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "no code"}"), exitCode, metrics);
     }
 
     /// <summary>The last non-empty line of the log (without its newline), or why it cannot be read.</summary>
@@ -82,6 +91,12 @@ internal static class MetricsHarvest
             return (null, null);
         }
         var newline = span[..end].LastIndexOf((byte)'\n');
+        // labd's own end line ("[labd: exited with status 3]") follows the target's output.
+        if (span[(newline + 1)..end].StartsWith(LabdLinePrefix) && newline > 0)
+        {
+            end = newline;
+            newline = span[..end].LastIndexOf((byte)'\n');
+        }
         if (newline < 0 && start > 0)
         {
             return (null, "metrics line longer than 64 KiB: the last line of stdout must be at most 64 KiB");
@@ -99,7 +114,10 @@ internal static class MetricsHarvest
         }
         catch (JsonException e)
         {
-            return (null, $"metrics line is not valid JSON: {e.Message}");
+            // JSON has no NaN or Infinity; Python's json.dumps writes them anyway.
+            return NonFinite().Match(line) is { Success: true } m
+                ? (null, $"metric '{Printable(m.Groups[1].Value)}' is {m.Groups[2].Value}, which JSON cannot carry: report finite numbers only (leave the metric out when it has no value)")
+                : (null, $"metrics line is not valid JSON: {e.Message}");
         }
         using (document)
         {

@@ -23,4 +23,10 @@ internal static partial class PolicyLog
 
     [LoggerMessage(4006, LogLevel.Information, "Policies reloaded from {PolicySource}: generation {Generation}, {Count} policies, {ChangeCount} changed")]
     public static partial void Reloaded(ILogger logger, string policySource, long generation, int count, int changeCount);
+
+    [LoggerMessage(4007, LogLevel.Error, "Policy reload from {PolicySource} rejected: labs use policies it removes: {Labs}; generation {Generation} stays in force")]
+    public static partial void ReloadRejectedInUse(ILogger logger, string policySource, string labs, long generation);
+
+    [LoggerMessage(4008, LogLevel.Information, "Lab {Lab} moved from policy {Previous} to {Policy} by uid {Uid}")]
+    public static partial void LabPolicySet(ILogger logger, string lab, string previous, string policy, int uid);
 }

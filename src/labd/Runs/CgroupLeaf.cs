@@ -96,6 +96,72 @@ internal sealed class CgroupLeaf
         return new CgroupLeaf(dirs);
     }
 
+    /// <summary>How many times the kernel's OOM killer killed a process in the leaf (v2
+    /// <c>memory.events</c>, v1 <c>memory.oom_control</c>: their <c>oom_kill</c> line); 0 when unknown.</summary>
+    public long OomKills() =>
+        _directories.Select(d => ReadOomKills(Path.Combine(d, "memory.events")) + ReadOomKills(Path.Combine(d, "memory.oom_control"))).Sum();
+
+    /// <summary>
+    /// The OOM kills in this process's own memory cgroup: under systemd the supervisor and its
+    /// sandbox share the run's transient unit, which carries <c>MemoryMax</c>. cgroup v2's
+    /// <c>0::/path</c> line, else v1's memory controller line, of /proc/self/cgroup.
+    /// </summary>
+    public static long OwnOomKills()
+    {
+        try
+        {
+            return OwnMemoryCgroup(File.ReadAllText("/proc/self/cgroup")) is { } dir
+                ? ReadOomKills(Path.Combine(dir, "memory.events")) + ReadOomKills(Path.Combine(dir, "memory.oom_control"))
+                : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The memory cgroup directory named by a /proc/PID/cgroup text (cgroup(7)); null when none.</summary>
+    internal static string? OwnMemoryCgroup(string procCgroup)
+    {
+        string? v2 = null;
+        foreach (var line in procCgroup.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(':', 3);
+            if (fields.Length != 3)
+            {
+                continue;
+            }
+            if (fields[1].Split(',').Contains("memory"))
+            {
+                return Root + "/memory" + fields[2].TrimEnd('/');
+            }
+            if (fields[0] == "0" && fields[1].Length == 0)
+            {
+                v2 = (File.Exists(Path.Combine(Root, "cgroup.controllers")) ? Root : Root + "/unified") + fields[2].TrimEnd('/');
+            }
+        }
+        return v2;
+    }
+
+    /// <summary>The <c>oom_kill N</c> counter of a memory.events or memory.oom_control text.</summary>
+    internal static long ParseOomKills(string text) =>
+        text.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 2 && f[0] == "oom_kill" && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
+            .Select(f => long.Parse(f[1], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+
+    private static long ReadOomKills(string file)
+    {
+        try
+        {
+            return File.Exists(file) ? ParseOomKills(File.ReadAllText(file)) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Removes the leaf once the sandbox's processes are gone (rmdir fails with EBUSY
     /// while a task is left; the uid sweep has killed them, so a few retries suffice).</summary>
     public void Remove()

@@ -66,13 +66,15 @@ internal sealed class LogSink : IDisposable
     internal const string ResolvConfNotice = "level=warning msg=\"Mounting /etc/resolv.conf without copying-up /etc.";
 
     /// <summary>Copies the launch tools' stderr (written by rootlesskit and slirp4netns, never by
-    /// the target) into the log line by line, leaving out <see cref="ResolvConfNotice"/>.</summary>
+    /// the target) into the log line by line, leaving out <see cref="ResolvConfNotice"/> and
+    /// rootlesskit's report of the child's exit (its command line can hold a whole agent prompt;
+    /// labd writes its own end line, <see cref="RunEndText"/>).</summary>
     public async Task PumpToolMessagesAsync(Stream source)
     {
         using var reader = new StreamReader(source, Encoding.UTF8);
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (!line.Contains(ResolvConfNotice, StringComparison.Ordinal))
+            if (!line.Contains(ResolvConfNotice, StringComparison.Ordinal) && !RunEndText.IsToolExitReport(line))
             {
                 WriteLine(line);
             }

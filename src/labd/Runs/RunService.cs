@@ -188,17 +188,9 @@ internal sealed class RunService(
             throw new LabdException(ErrorCode.PolicyInvalid, $"policy '{name}' does not compile for {directory}: {string.Join("; ", result.Diagnostics.Where(d => d.IsError))}");
         }
         var spec = WithoutSymlinkedSystemDirectories(result.Spec);
-        if (request.TimeoutSeconds is { } seconds)
+        if (RunTimeout.Check(request.TimeoutSeconds, spec.Limits.Timeout, name) is { } timeout)
         {
-            if (seconds <= 0)
-            {
-                throw new LabdException(ErrorCode.BadRequest, $"timeoutSeconds must be positive, got {seconds}");
-            }
-            var timeout = TimeSpan.FromSeconds(seconds);
-            if (spec.Limits.Timeout is not { } limit || timeout < limit)
-            {
-                spec = spec with { Limits = spec.Limits with { Timeout = timeout } };
-            }
+            spec = spec with { Limits = spec.Limits with { Timeout = timeout } };
         }
         return spec;
     }

@@ -128,7 +128,14 @@ internal static class Supervisor
         pumps.Wait(TimeSpan.FromSeconds(5));
         Mark("log drained");
         var code = chain.Process.ExitCode;
-        return new RunExit(outcome, code, null, startedAt, DateTimeOffset.UtcNow, log.Truncated);
+        var oomKilled = (_leaf is { } leaf ? leaf.OomKills() : SupervisorLauncher.UnderSystemd ? CgroupLeaf.OwnOomKills() : 0) > 0;
+        var message = RunEndText.Describe(outcome, code, oomKilled, plan.MemoryBytes, plan.TimeoutMilliseconds);
+        if (message is not null)
+        {
+            log.WriteLine(RunEndText.LogPrefix + message + "]");
+        }
+        // A plain exit status is the exit code itself; the record's message is for what the code cannot say.
+        return new RunExit(outcome, code, RunEndText.IsPlainExit(outcome, code, oomKilled) ? null : message, startedAt, DateTimeOffset.UtcNow, log.Truncated);
     }
 
     /// <summary>Waits for the target, the timeout or a SIGTERM to the supervisor (labd's cancel),

@@ -11,9 +11,12 @@ internal sealed record LabRow(string Id, string Path, int OwnerUid, string Polic
 
     public LabMetric Primary => Metrics[0];
 
-    /// <summary>The named metric's declaration; an undeclared metric counts as <c>max</c>.</summary>
+    /// <summary>The named metric's declaration. An undeclared metric is refused rather than
+    /// guessed: ranking an undeclared <c>loss</c> as higher-is-better puts the worst run first.</summary>
     public LabMetric MetricOrPrimary(string? name) =>
-        string.IsNullOrEmpty(name) ? Primary : Metrics.FirstOrDefault(m => m.Name == name) ?? new LabMetric(name, LabMetric.Max);
+        string.IsNullOrEmpty(name) ? Primary : Metrics.FirstOrDefault(m => m.Name == name)
+            ?? throw new LabdException(ErrorCode.BadRequest,
+                $"lab {Id} has no metric '{name}' declared, so labd cannot tell whether higher or lower is better; declare it with `labctl lab metric {name} min --lab {Id}` (or max). Declared: {string.Join(", ", Metrics.Select(m => $"{m.Name} ({m.Direction})"))}");
 
     public static LabRow Read(SqliteDataReader reader) => new(
         reader.GetString(0),

@@ -52,16 +52,22 @@ public sealed class ExperimentTests
         await using var bed = await ExperimentsBed.StartAsync(ct);
         var root = await bed.CreateLabAsync("lab-b", new Dictionary<string, string> { ["x.txt"] = "x" }, ct);
 
-        var exit3 = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "exit 3"]), ct);
+        var exit3 = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo before the end; exit 3"]), ct);
         var notJson = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo '{\"metrics\": {'"]), ct);
         var notNumber = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo '{\"metrics\": {\"acc\": \"high\"}}'"]), ct);
         var huge = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "printf '{\"metrics\": {\"x\": \"'; head -c 1048576 /dev/zero | tr '\\0' a; echo '\"}}'"]), ct);
+        var noMetrics = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo done"]), ct);
+        var nan = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo '{\"metrics\": {\"loss\": NaN}}'"]), ct);
         var slow = await bed.SubmitAsync("lab-b", Request(root, ["sleep", "60"], timeout: 2), ct);
         var running = await bed.SubmitAsync("lab-b", Request(root, ["sleep", "61"]), ct);
 
         Assert.Equal(("failed", "exited with 3"), ((await bed.WaitAsync(exit3.Id, ct)).Status, (await bed.WaitAsync(exit3.Id, ct)).Reason));
+        // The log holds the target's output and labd's one end line; none of rootlesskit's exit reports.
+        Assert.Equal("before the end\n[labd: exited with status 3]\n", await bed.GetTextAsync(Routes.ExperimentLogs(exit3.Id, follow: false), ct));
         Assert.StartsWith("metrics line is not valid JSON", (await bed.WaitAsync(notJson.Id, ct)).Reason, StringComparison.Ordinal);
         Assert.Equal("metric 'acc' is not a number", (await bed.WaitAsync(notNumber.Id, ct)).Reason);
+        Assert.Equal((ExperimentRecord.Succeeded, "no metrics: the last line of output was not a JSON object like {\"metrics\": {\"loss\": 0.25}}"), ((await bed.WaitAsync(noMetrics.Id, ct)).Status, (await bed.WaitAsync(noMetrics.Id, ct)).Reason));
+        Assert.StartsWith("metric 'loss' is NaN, which JSON cannot carry", (await bed.WaitAsync(nan.Id, ct)).Reason, StringComparison.Ordinal);
         Assert.StartsWith("metrics line longer than 64 KiB", (await bed.WaitAsync(huge.Id, ct)).Reason, StringComparison.Ordinal);
         Assert.Equal("timed_out", (await bed.WaitAsync(slow.Id, ct)).Status);
 
@@ -73,11 +79,11 @@ public sealed class ExperimentTests
         Assert.Equal("cancelled", (await bed.WaitAsync(running.Id, ct)).Status);
 
         // The same commit + command + meta is flagged, naming the earlier result; --allow-duplicate runs it.
-        var (status, body) = await bed.TrySubmitAsync("lab-b", Request(root, ["sh", "-c", "exit 3"]), ct);
+        var (status, body) = await bed.TrySubmitAsync("lab-b", Request(root, ["sh", "-c", "echo before the end; exit 3"]), ct);
         Assert.Equal(409, status);
         Assert.Contains(exit3.Label, body, StringComparison.Ordinal);
         Assert.Contains("--allow-duplicate", body, StringComparison.Ordinal);
-        var again = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "exit 3"], allowDuplicate: true), ct);
+        var again = await bed.SubmitAsync("lab-b", Request(root, ["sh", "-c", "echo before the end; exit 3"], allowDuplicate: true), ct);
         Assert.NotEqual(exit3.Id, again.Id);
         Assert.Equal("failed", (await bed.WaitAsync(again.Id, ct)).Status);
 

@@ -77,6 +77,8 @@ public sealed class ResourceTests(SandboxFixture fx)
         Assert.Null(r.Value("balloon"));
         var reached = r.Log.Split('\n').Where(l => l.StartsWith("mb=", StringComparison.Ordinal)).Select(l => int.Parse(l[3..], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
         Assert.True(reached <= 256, r.ToString());
+        // labd's end line says the memory limit killed it (the cgroup's oom_kill counter), not only a status.
+        Assert.EndsWith("[labd: exited with status 0 (out of memory: the run's memory limit is 256M)]\n", r.Log, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]

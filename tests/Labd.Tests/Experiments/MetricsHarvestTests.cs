@@ -29,8 +29,35 @@ public sealed class MetricsHarvestTests : IDisposable
     public void A_run_without_a_metrics_line_succeeds_without_metrics()
     {
         var end = Harvest("done\n");
-        Assert.Equal("succeeded", end.Status);
+        Assert.Equal(("succeeded", MetricsHarvest.NoMetricsLine), (end.Status, end.Reason));
         Assert.Null(end.Metrics);
+        Assert.Equal(("succeeded", "no metrics: the run printed nothing"), (Harvest("").Status, Harvest("").Reason));
+    }
+
+    [Fact]
+    public void A_run_with_metrics_records_no_reason() =>
+        Assert.Null(Harvest("{\"metrics\": {\"loss\": 0.25}}\n").Reason);
+
+    [Theory]
+    [InlineData("{\"metrics\": {\"acc\": 0.9, \"loss\": NaN}}", "metric 'loss' is NaN, which JSON cannot carry")]
+    [InlineData("{\"metrics\": {\"loss\": -Infinity}}", "metric 'loss' is -Infinity, which JSON cannot carry")]
+    [InlineData("{\"metrics\": {\"grad norm\":Infinity}}", "metric 'grad norm' is Infinity, which JSON cannot carry")]
+    public void A_non_finite_metric_is_named_not_reported_as_a_parser_error(string line, string reason)
+    {
+        var end = Harvest("training\n" + line + "\n");
+        Assert.Equal("failed", end.Status);
+        Assert.StartsWith(reason, end.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Labd_end_line_after_the_output_does_not_hide_the_metrics_line()
+    {
+        var path = Path.Combine(_dir, "output.log");
+        File.WriteAllText(path, "{\"metrics\": {\"loss\": 0.5}}\n[labd: killed by SIGKILL (out of memory: the run's memory limit is 8G)]\n");
+
+        var end = MetricsHarvest.Harvest(new RunExit(RunOutcome.Exited, 137, "killed by SIGKILL (out of memory: the run's memory limit is 8G)", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, false), path);
+
+        Assert.Equal(("failed", "killed by SIGKILL (out of memory: the run's memory limit is 8G)", 0.5), (end.Status, end.Reason, end.Metrics!["loss"]));
     }
 
     [Fact]

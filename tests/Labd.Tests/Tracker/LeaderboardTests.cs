@@ -26,6 +26,26 @@ public sealed class LeaderboardTests
     }
 
     [Fact(Timeout = 30000)]
+    public async Task An_undeclared_metric_is_not_ranked_but_refused_naming_the_command_that_declares_it()
+    {
+        await using var db = await TrackerDb.OpenAsync();
+        await db.AddLabAsync("lab", "/srv/lab");
+        await db.AddIdeaAsync("lab", 1, "root");
+        foreach (var loss in new[] { 2.5, 0.7 })
+        {
+            await db.AddExperimentAsync("lab", 1, "succeeded", new Dictionary<string, double> { ["loss"] = loss });
+        }
+        var ct = TestContext.Current.CancellationToken;
+
+        var board = await Assert.ThrowsAsync<LabdException>(() => db.Leaderboard.GetAsync(TrackerDb.Owner, "lab", "loss", null, null, null, ct));
+        var progress = await Assert.ThrowsAsync<LabdException>(() => db.Leaderboard.ProgressAsync(TrackerDb.Owner, "lab", "loss", ct));
+
+        Assert.Equal(Labd.Protocol.ErrorCode.BadRequest, board.Code);
+        Assert.Contains("`labctl lab metric loss min --lab lab`", board.Message, StringComparison.Ordinal);
+        Assert.Equal(board.Message, progress.Message);
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task A_min_metric_ranks_the_lowest_value_first()
     {
         await using var db = await TrackerDb.OpenAsync();
