@@ -15,6 +15,7 @@ internal static class Doctor
         checks.Add(CgroupCheck.Run(host));
         checks.Add(GpuCheck.Run(host));
         checks.AddRange(await SocketCheck.RunAsync(host, cancellationToken).ConfigureAwait(false));
+        checks.AddRange(await LabsCheck.RunAsync(host, cancellationToken).ConfigureAwait(false));
         return checks;
     }
 }

@@ -16,9 +16,13 @@ internal static partial class FileStatus
     internal const int StatxSize = 256;
     internal const int TypeMask = 0xF000;
     internal const int SocketType = 0xC000;
+    internal const int DirectoryType = 0x4000;
 
     /// <summary>True when <paramref name="path"/> itself (not a symlink target) is a Unix socket.</summary>
     public static bool IsSocket(string path) => (Mode(Of(path, StatxType)) & TypeMask) == SocketType;
+
+    /// <summary>True when the open descriptor <paramref name="fd"/> is a directory.</summary>
+    public static bool IsDirectory(Microsoft.Win32.SafeHandles.SafeFileHandle fd) => (Mode(Of(fd, StatxType)) & TypeMask) == DirectoryType;
 
     /// <summary>statx(2) of <paramref name="path"/> itself (a symlink is not followed): the raw struct.</summary>
     private static byte[] Of(string path, uint mask) => Call(AtFdCwd, path, AtSymlinkNoFollow, mask, $"statx({path})");

@@ -9,8 +9,9 @@ internal sealed record MountExpectation(string Path, MountedFile Source, bool Re
 /// <summary>
 /// bwrap resolves both ends of every bind by path, even with <c>--bind-fd</c>: it turns the
 /// descriptor back into a path (<c>/proc/self/fd/N</c>), mounts that onto the destination path
-/// inside the new root, then compares the two by a third path lookup. Under a writable bind
-/// those paths live in a tree a concurrent sandbox can change, so a swap in between
+/// inside the new root, then compares the two by a third path lookup. The source path is root's
+/// own staging entry (<see cref="BindStage"/>), but under a writable bind the destination and
+/// the comparison walk a tree a concurrent sandbox can change, so a swap in between
 /// (<c>cache → ../victim</c>, escape suite B6) can mount the wrong directory, or mount onto
 /// the wrong place, and still pass bwrap's own check. So the supervisor looks at the result:
 /// with the target stopped before its first instruction, it opens every planned destination

@@ -22,6 +22,10 @@ internal sealed record RunPaths(string Directory)
     /// never mounted inside the sandbox.</summary>
     public string RootlesskitState => Path.Combine(Directory, "rk");
 
+    /// <summary>Root-owned mount points (0711) onto which the supervisor stages bind sources in its private
+    /// mount namespace (<see cref="BindStage"/>); empty on the host.</summary>
+    public string Binds => Path.Combine(Directory, "binds");
+
     /// <summary>Bound at <c>/run/lab</c> inside; the per-sandbox API socket will live here.</summary>
     public string Lab => Path.Combine(Directory, "lab");
 

@@ -8,7 +8,8 @@ namespace Labd.Runs;
 
 /// <summary>
 /// The bwrap options for one sandbox, with the descriptors they refer to: bind sources pinned
-/// with openat2(RESOLVE_NO_SYMLINKS) by the (root) supervisor, the seccomp program and the
+/// with openat2(RESOLVE_NO_SYMLINKS) by the (root) supervisor and staged where the sandbox uid can
+/// reach them (<see cref="BindStage"/>), the seccomp program and the
 /// options themselves (<c>--args FD</c>, so /proc/1/cmdline inside shows only
 /// <c>bwrap --args N -- command</c>). The descriptors are inheritable; bwrap closes each one
 /// after use, so the target starts with fds 0–2 only (escape suite B11). Built only inside
@@ -21,11 +22,13 @@ internal sealed class SandboxArguments : IDisposable
     private readonly List<SafeFileHandle> _descriptors = [];
     private readonly List<string> _args = [];
     private readonly List<MountExpectation> _mounts = [];
+    private readonly BindStage _stage;
 
     public SafeFileHandle ArgsDescriptor { get; }
 
-    private SandboxArguments(LaunchPlan plan, IReadOnlyDictionary<string, string> environment)
+    private SandboxArguments(LaunchPlan plan, IReadOnlyDictionary<string, string> environment, BindStage stage)
     {
+        _stage = stage;
         try
         {
             Build(plan, environment);
@@ -46,7 +49,7 @@ internal sealed class SandboxArguments : IDisposable
 
     /// <summary>Pins the bind sources and builds the options; throws <see cref="SandboxSetupException"/>
     /// when a policy path cannot be bound safely.</summary>
-    public static SandboxArguments Create(LaunchPlan plan, IReadOnlyDictionary<string, string> environment) => new(plan, environment);
+    public static SandboxArguments Create(LaunchPlan plan, IReadOnlyDictionary<string, string> environment, BindStage stage) => new(plan, environment, stage);
 
     /// <summary>The options as bwrap will read them (for diagnostics and tests).</summary>
     public IReadOnlyList<string> Options => _args;
@@ -178,11 +181,11 @@ internal sealed class SandboxArguments : IDisposable
         }
     }
 
-    /// <summary>Binds <paramref name="path"/> from a descriptor opened without following symlinks;
-    /// false when it does not exist.</summary>
+    /// <summary>Binds <paramref name="path"/> from a descriptor opened without following symlinks and
+    /// staged where the sandbox uid can reach it; false when it does not exist.</summary>
     private bool BindPinned(string path, bool readOnly, PlannedFile rule)
     {
-        var fd = OpenAt2.TryOpenPathNoSymlinks(path, inheritable: true, out var errno);
+        using var fd = OpenAt2.TryOpenPathNoSymlinks(path, inheritable: false, out var errno);
         if (fd is null)
         {
             if (errno == Errno.ENOENT)
@@ -194,7 +197,7 @@ internal sealed class SandboxArguments : IDisposable
                 : $"cannot open '{path}' for binding: {new System.ComponentModel.Win32Exception(errno).Message}");
         }
         _mounts.Add(new MountExpectation(path, FileStatus.Mounted(fd), readOnly, $"{rule.Path}: {rule.Mode}"));
-        Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(fd)), path);
+        Add(readOnly ? "--ro-bind-fd" : "--bind-fd", Number(Keep(_stage.Stage(fd, path))), path);
         return true;
     }
 

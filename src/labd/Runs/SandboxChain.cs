@@ -54,8 +54,13 @@ internal sealed class SandboxChain
 
     /// <summary>Starts the chain. Call from a thread that lives as long as the run: the
     /// parent-death signal fires when the thread that forked exits.</summary>
-    public static SandboxChain Start(LaunchPlan plan, RunPaths paths, SandboxArguments arguments, CgroupLeaf? leaf = null)
+    public static SandboxChain Start(LaunchPlan plan, RunPaths paths, SandboxArguments arguments, BindStage stage, CgroupLeaf? leaf = null)
     {
+        if (stage.ThreadId != Environment.CurrentManagedThreadId)
+        {
+            // Only the stage's thread is in the namespace where the staged binds exist.
+            throw new InvalidOperationException("the chain must be started on the thread that entered the bind stage");
+        }
         var weak = plan.Weakening;
         var psi = new ProcessStartInfo
         {

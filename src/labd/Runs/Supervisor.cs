@@ -88,10 +88,12 @@ internal static class Supervisor
         {
             log.WriteLine($"[labd: WARNING: sandbox deliberately weakened for a negative control: {plan.Weakening}]");
         }
+        // This thread enters the stage's private mount namespace, and it also starts the chain (below).
+        using var stage = BindStage.Enter(paths.Binds);
         SandboxArguments arguments;
         try
         {
-            arguments = SandboxArguments.Create(plan, BuildEnvironment(plan));
+            arguments = SandboxArguments.Create(plan, BuildEnvironment(plan), stage);
         }
         catch (SandboxSetupException e)
         {
@@ -103,7 +105,7 @@ internal static class Supervisor
         SandboxChain chain;
         using (arguments)
         {
-            chain = SandboxChain.Start(plan, paths, arguments, EnterLimits(plan, log));
+            chain = SandboxChain.Start(plan, paths, arguments, stage, EnterLimits(plan, log));
         }
         Mark("chain started");
         var pumps = Task.WhenAll(

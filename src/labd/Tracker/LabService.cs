@@ -29,6 +29,10 @@ internal sealed class LabService(StateStore store, LabAccess access, IRunPolicie
         {
             throw new LabdException(ErrorCode.NotARepository, $"{path} is not the root of a git repository; run `git init` there and make a first commit, or pass the repository's top level (`git rev-parse --show-toplevel`)");
         }
+        if (LabReach.Problem(path) is { } unreachable)
+        {
+            throw new LabdException(ErrorCode.BadRequest, unreachable);
+        }
         string mainBranch;
         using (var repository = LabRepository.Open(path, owner))
         {
@@ -89,7 +93,7 @@ internal sealed class LabService(StateStore store, LabAccess access, IRunPolicie
     }
 
     public async Task<IReadOnlyList<LabRecord>> ListAsync(Caller caller, CancellationToken cancellationToken) =>
-        [.. (await access.ListAsync(caller, cancellationToken).ConfigureAwait(false)).Select(l => l.ToRecord())];
+        [.. (await access.ListAsync(caller, cancellationToken).ConfigureAwait(false)).Select(l => l.ToRecord() with { Problem = LabReach.Problem(l.Path) })];
 
     public async Task<LabRecord> ShowAsync(Caller caller, string id, CancellationToken cancellationToken)
     {

@@ -2,7 +2,9 @@ namespace Labd.Protocol;
 
 /// <summary>
 /// One lab. <c>Counts</c> (ideas and experiments by status) only in <c>GET /v1/labs/{id}</c>;
-/// <c>PromptCreated</c> and <c>DefaultMetrics</c> only in the answer to <c>POST /v1/labs</c>.
+/// <c>PromptCreated</c> and <c>DefaultMetrics</c> only in the answer to <c>POST /v1/labs</c>;
+/// <c>Problem</c> only in <c>GET /v1/labs</c>: why sandboxes cannot run from the lab, with the fix
+/// (null when they can).
 /// </summary>
 public sealed record LabRecord(
     string Id,
@@ -14,4 +16,5 @@ public sealed record LabRecord(
     DateTimeOffset CreatedAt,
     LabCounts? Counts = null,
     bool? PromptCreated = null,
-    bool? DefaultMetrics = null);
+    bool? DefaultMetrics = null,
+    string? Problem = null);
