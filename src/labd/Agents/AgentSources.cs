@@ -22,7 +22,7 @@ internal static class AgentSources
     {
         using var repository = LabRepository.Open(lab.Path, lab.OwnerUid);
         var problems = new List<string>();
-        foreach (var prompt in (string[])[$"PROMPT.{role}.md", LabPrompt.FileName])
+        foreach (var prompt in AgentPrompt.PromptFiles(role))
         {
             var state = Compare(repository, lab, prompt);
             if (state != FileState.Absent)
