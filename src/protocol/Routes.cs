@@ -110,6 +110,10 @@ public static class Routes
 
     public static string AgentStop(long id) => Agent(id) + "/stop";
 
+    /// <summary><c>GET</c>: NDJSON of <see cref="RunEgressDecision"/>, one turn's (default the latest that ran).</summary>
+    public static string AgentEgress(long id, int? turn = null) =>
+        Agent(id) + "/egress" + Query(("turn", turn?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <summary>NDJSON lines of the agent's turns' output (<c>?follow=true&amp;turn=N&amp;tail=N</c>).</summary>
     public static string AgentLogs(long id, bool follow, int? turn = null, int? tail = null) =>
         Agent(id) + "/logs" + Query(("follow", follow ? "true" : null), ("turn", turn?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("tail", tail?.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -21,9 +21,10 @@ public sealed class ExpWaitCommandTests : IDisposable
             .Answer("/v1/experiments/9/wait", CannedResponse.Json(Record(9, "failed")));
         var environment = new Dictionary<string, string> { ["LABD_SOCKET"] = daemon.SocketPath };
 
+        // Only the running one meets its limit; the others are answered long before theirs.
         var running = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "1s", "7");
-        var succeeded = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "1s", "8");
-        var failed = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "1s", "9");
+        var succeeded = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "5m", "8");
+        var failed = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "5m", "9");
         var bad = await LabctlBinary.RunAsync(environment, ct, "exp", "wait", "--timeout", "soon", "7");
 
         Assert.Equal(124, running.ExitCode);

@@ -5,7 +5,7 @@ using Labd.Protocol;
 
 namespace Labctl.Commands;
 
-/// <summary><c>labctl agent start|loop|ls|show|logs|stop</c>: agent sessions labd runs for you.</summary>
+/// <summary><c>labctl agent start|loop|ls|show|logs|egress|stop</c>: agent sessions labd runs for you.</summary>
 internal static class AgentCommand
 {
     public static Command Create(CliContext context)
@@ -16,6 +16,7 @@ internal static class AgentCommand
         agent.Subcommands.Add(List(context));
         agent.Subcommands.Add(Show(context));
         agent.Subcommands.Add(AgentLogsCommand.Create(context));
+        agent.Subcommands.Add(AgentEgressCommand.Create(context));
         agent.Subcommands.Add(Stop(context));
         return agent;
     }
@@ -33,10 +34,10 @@ internal static class AgentCommand
             TrackerCli.Print(context, parseResult, response, (agents, output, color) =>
             {
                 var now = DateTimeOffset.UtcNow;
-                var table = new Table("ID", "LAB", "ROLE", "KIND", "STATUS", "TURNS", "COST", "NEXT");
+                var table = new Table("ID", "LAB", "ROLE", "KIND", "STATUS", "TURNS", "FAILED", "COST", "NEXT");
                 foreach (var a in agents)
                 {
-                    table.Add(TrackerCli.Int(a.Id), a.Lab, a.Role, a.Kind, a.Status, Turns(a), Cost(a), Next(a, now));
+                    table.Add(TrackerCli.Int(a.Id), a.Lab, a.Role, a.Kind, a.Status, Turns(a), Failures(a), Cost(a), Next(a, now));
                 }
                 table.Write(output, color);
             });
@@ -115,6 +116,7 @@ internal static class AgentCommand
             .Add("Command", string.Join(' ', a.Command))
             .Add("Interval", a.IntervalSeconds is { } s ? "every " + Durations.Format(TimeSpan.FromSeconds(s)) : "one turn")
             .Add("Turns", Turns(a))
+            .Add("Failed in a row", Failures(a) + $" (ends the agent at {TrackerCli.Int(a.MaxFailures)})", a.ConsecutiveFailures > 0 ? Paint.Red : null)
             .Add("Current turn", a.CurrentTurn is { } current ? $"{TrackerCli.Int(current.Number)} since {TrackerCli.Time(current.StartedAt)}" : "none")
             .Add("Next turn", a.NextTurnAt is { } next ? TrackerCli.Time(next) : "-")
             .Add("Cost", Cost(a))
@@ -132,7 +134,7 @@ internal static class AgentCommand
             return;
         }
         output.WriteLine();
-        var table = new Table("TURN", "STATUS", "EXIT", "STARTED", "TOOK", "COST", "TOKENS");
+        var table = new Table("TURN", "STATUS", "EXIT", "STARTED", "TOOK", "COST", "TOKENS", "REASON");
         foreach (var t in a.RecentTurns)
         {
             table.Add(
@@ -142,12 +144,16 @@ internal static class AgentCommand
                 TrackerCli.Time(t.StartedAt),
                 t.EndedAt is { } end ? Durations.Format(end - t.StartedAt) : "-",
                 t.CostUsd is { } c ? Usd(c) : "-",
-                t.InputTokens is null && t.OutputTokens is null ? "-" : $"{TrackerCli.Int(t.InputTokens ?? 0)}/{TrackerCli.Int(t.OutputTokens ?? 0)}");
+                t.InputTokens is null && t.OutputTokens is null ? "-" : $"{TrackerCli.Int(t.InputTokens ?? 0)}/{TrackerCli.Int(t.OutputTokens ?? 0)}",
+                t.Reason ?? "");
         }
         table.Write(output, color);
     }
 
     internal static string Turns(AgentRecord a) => TrackerCli.Int(a.Turns) + (a.MaxTurns is { } max ? "/" + TrackerCli.Int(max) : "");
+
+    /// <summary>Failed turns in a row, e.g. <c>2/3</c> (the third ends the agent).</summary>
+    internal static string Failures(AgentRecord a) => TrackerCli.Int(a.ConsecutiveFailures) + "/" + TrackerCli.Int(a.MaxFailures);
 
     internal static string Cost(AgentRecord a) => Usd(a.CostUsd) + (a.BudgetUsd is { } budget ? "/" + Usd(budget) : "");
 

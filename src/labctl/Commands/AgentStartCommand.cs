@@ -32,11 +32,17 @@ internal static class AgentStartCommand
             Required = true,
             CustomParser = AgentTimes.ParseInterval,
         };
+        var maxFailures = new Option<int?>("--max-failures") { Description = "End the agent after this many failed turns in a row (default 3), the last turn's reason as its own", HelpName = "N" };
+        var allowDirty = new Option<bool>("--allow-dirty")
+        {
+            Description = "Start even when PROMPT.md (or the role's, or the --agent-command's script) is uncommitted or differs from main's tip, which is what the agent reads",
+        };
         // Only a value that parsed: one that did not already has its error, and reading it would throw.
         maxTurns.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, CultureInfo.InvariantCulture, out var n) && n < 1) { r.AddError("--max-turns must be at least 1"); } });
+        maxFailures.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, CultureInfo.InvariantCulture, out var n) && n < 1) { r.AddError("--max-failures must be at least 1"); } });
         budget.Validators.Add(r => { if (r.Tokens is [var t] && double.TryParse(t.Value, CultureInfo.InvariantCulture, out var usd) && usd is not > 0) { r.AddError("--budget-usd must be a positive amount, e.g. 5 or 2.50"); } });
 
-        var command = new Command(loop ? "loop" : "start", loop ? LoopHelp : StartHelp) { role, kind, custom, lab, maxTurns, budget, until };
+        var command = new Command(loop ? "loop" : "start", loop ? LoopHelp : StartHelp) { role, kind, custom, lab, maxTurns, budget, until, maxFailures, allowDirty };
         if (loop)
         {
             command.Options.Add(interval);
@@ -61,9 +67,15 @@ internal static class AgentStartCommand
                 loop ? parseResult.GetValue(interval) : null,
                 parseResult.GetValue(maxTurns),
                 parseResult.GetValue(budget),
-                parseResult.GetValue(until));
+                parseResult.GetValue(until),
+                parseResult.GetValue(maxFailures),
+                parseResult.GetValue(allowDirty) ? true : null);
             var started = await client.PostAsync(Routes.Agents, request, ProtocolJsonContext.Default.AgentStartRequest, ProtocolJsonContext.Default.AgentRecord, cancellationToken).ConfigureAwait(false)
                 ?? throw new LabdApiException("invalid-response", System.Net.HttpStatusCode.Created, "labd started an agent but sent no record");
+            foreach (var warning in started.Value.Warnings ?? [])
+            {
+                context.Console.Error.WriteLine("labctl: warning: " + warning);
+            }
             if (context.Format(parseResult) == OutputFormat.Json)
             {
                 context.Console.Out.WriteLine(started.Body);
@@ -80,6 +92,7 @@ internal static class AgentStartCommand
 
     internal const string StartHelp = """
         Start an agent for one turn: it runs the agent CLI once in its own sandbox, worktree and branch, with the role's prompt and labd's guide.
+        The agent's worktree, prompt and --agent-command script come from the lab's main branch as committed: commit them first (or --allow-dirty).
 
         Examples:
           labctl agent start
@@ -88,7 +101,8 @@ internal static class AgentStartCommand
         """;
 
     internal const string LoopHelp = """
-        Start an agent that takes a turn every interval until stopped or out of budget (it survives your logout and labd restarts).
+        Start an agent that takes a turn every interval until stopped, out of budget, or after --max-failures failed turns in a row (it survives your logout and labd restarts).
+        The agent's worktree, prompt and --agent-command script come from the lab's main branch as committed: commit them first (or --allow-dirty).
 
         Examples:
           labctl agent loop -d 15m

@@ -25,9 +25,10 @@ internal static class LabCommand
         var policy = new Option<string?>("--policy") { Description = "Policy experiments run under (default: default)", HelpName = "NAME" };
         var name = new Option<string?>("--name") { Description = "Lab name (default: the directory's name, slugified)", HelpName = "N" };
         var metrics = new Option<string[]>("--metric") { Description = "A metric and its direction, NAME:max or NAME:min (repeatable; the first is primary; default score:max)", HelpName = "NAME:DIR" };
+        var commit = new Option<bool>("--commit") { Description = "Commit PROMPT.md (git add + git commit, as you) if it is new or changed: agents read it from the main branch's tip" };
         var command = new Command("init", TrackerCli.Describe(
             "Register a git repository you own as a lab; writes PROMPT.md there if missing",
-            "labctl lab init ~/cifar --metric accuracy:max --metric loss:min")) { path, policy, name, metrics };
+            "labctl lab init ~/cifar --metric accuracy:max --metric loss:min")) { path, policy, name, metrics, commit };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
             var parsed = new List<LabMetric>();
@@ -42,6 +43,7 @@ internal static class LabCommand
             var request = new LabInitRequest(Path.GetFullPath(parseResult.GetValue(path) ?? "."), parseResult.GetValue(policy), parseResult.GetValue(name), parsed.Count == 0 ? null : parsed);
             using var client = context.Connect(parseResult);
             var response = await client.PostAsync(Routes.Labs, request, ProtocolJsonContext.Default.LabInitRequest, ProtocolJsonContext.Default.LabRecord, cancellationToken).ConfigureAwait(false);
+            (bool Failed, string Message)? committed = parseResult.GetValue(commit) ? await PromptCommit.RunAsync(response!.Value.Path, cancellationToken).ConfigureAwait(false) : null;
             TrackerCli.Print(context, parseResult, response!, (lab, output, _) =>
             {
                 output.WriteLine(TerminalText.Line($"Registered lab {lab.Id} at {lab.Path} (owner uid {lab.OwnerUid}, policy {lab.Policy}, main branch {lab.MainBranch})"));
@@ -49,8 +51,10 @@ internal static class LabCommand
                 output.WriteLine(lab.PromptCreated == true
                     ? "Wrote PROMPT.md: fill in the research goal."
                     : "PROMPT.md already exists; left as it is.");
+                output.WriteLine(committed?.Message
+                    ?? $"Agents read PROMPT.md from {lab.MainBranch}'s tip, not the working tree: once it says what to do, `{PromptCommit.Command(lab.Path)}`");
             });
-            return ExitCodes.Ok;
+            return committed is { Failed: true } ? ExitCodes.Failure : ExitCodes.Ok;
         }));
         return command;
     }

@@ -10,8 +10,8 @@ internal static partial class AgentLog
     [LoggerMessage(8001, LogLevel.Information, "Agent {Agent} turn {Turn} starting as run {Run}")]
     public static partial void TurnStarting(ILogger logger, long agent, int turn, string run);
 
-    [LoggerMessage(8002, LogLevel.Information, "Agent {Agent} turn {Turn} ended: {Status} (exit code {ExitCode})")]
-    public static partial void TurnEnded(ILogger logger, long agent, int turn, string status, int? exitCode);
+    [LoggerMessage(8002, LogLevel.Information, "Agent {Agent} turn {Turn} ended: {Status} (exit code {ExitCode}) {Reason}")]
+    public static partial void TurnEnded(ILogger logger, long agent, int turn, string status, int? exitCode, string? reason);
 
     [LoggerMessage(8003, LogLevel.Information, "Agent {Agent} stop requested by {Actor}")]
     public static partial void StopRequested(ILogger logger, long agent, string actor);

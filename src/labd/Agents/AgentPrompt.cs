@@ -50,12 +50,20 @@ internal static class AgentPrompt
             .Replace("{mcpConfig}", McpFile, StringComparison.Ordinal))];
     }
 
+    /// <summary>Where a role's prompt is looked for on main, first found wins (also what <see cref="AgentSources"/> checks).</summary>
+    public static IReadOnlyList<string> PromptFiles(string role) => [$"PROMPT.{role}.md", LabPrompt.FileName];
+
     private static string? RolePrompt(LabRow lab, string role)
     {
         using var repository = LabRepository.Open(lab.Path, lab.OwnerUid);
-        var bytes = repository.ReadFile(lab.MainBranch, $"PROMPT.{role}.md", MaxRolePromptBytes)
-            ?? repository.ReadFile(lab.MainBranch, LabPrompt.FileName, MaxRolePromptBytes);
-        return bytes is null ? null : Encoding.UTF8.GetString(bytes);
+        foreach (var file in PromptFiles(role))
+        {
+            if (repository.ReadFile(lab.MainBranch, file, MaxRolePromptBytes) is { } bytes)
+            {
+                return Encoding.UTF8.GetString(bytes);
+            }
+        }
+        return null;
     }
 
     private static string Cap(string text, int maxBytes)

@@ -31,11 +31,14 @@ internal sealed record AgentRow(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset? NextTurnAt,
-    DateTimeOffset? EndedAt)
+    DateTimeOffset? EndedAt,
+    int Failures,
+    int MaxFailures)
 {
     public const string Columns = """
         id, lab_id, role, kind, command, output, status, reason, interval_s, max_turns, budget_usd, until,
-        turns, cost_usd, input_tokens, output_tokens, branch, worktree, policy, owner_uid, created_by, created_at, next_turn_at, ended_at
+        turns, cost_usd, input_tokens, output_tokens, branch, worktree, policy, owner_uid, created_by, created_at, next_turn_at, ended_at,
+        failures, max_failures
         """;
 
     public bool IsActive => Status is AgentRecord.Running or AgentRecord.Stopping;
@@ -66,12 +69,16 @@ internal sealed record AgentRow(
         r.GetString(20),
         Db.Time(r, 21),
         Db.TimeOrNull(r, 22),
-        Db.TimeOrNull(r, 23));
+        Db.TimeOrNull(r, 23),
+        r.GetInt32(24),
+        r.GetInt32(25));
 
     public AgentRecord ToRecord(string owner, AgentTurnRecord? current, IReadOnlyList<AgentTurnRecord>? recent = null) =>
         new(Id, Lab, Role, Kind, Command, Status, Reason, IntervalSeconds, MaxTurns, BudgetUsd, Until, Turns, CostUsd, InputTokens, OutputTokens,
             Branch, Worktree, Policy, owner, CreatedAt, NextTurnAt, EndedAt, current)
         {
             RecentTurns = recent ?? [],
+            ConsecutiveFailures = Failures,
+            MaxFailures = MaxFailures,
         };
 }

@@ -229,7 +229,7 @@ internal sealed class AgentRunner(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await EndTurnAsync(agent.Id, number, "failed", null, TurnUsage.None).ConfigureAwait(false);
+            await EndTurnAsync(agent.Id, number, "failed", null, TurnUsage.None, "could not start: " + e.Message).ConfigureAwait(false);
             await EndAsync(agent.Id, AgentRecord.Failed, $"turn {number} could not start: {e.Message}").ConfigureAwait(false);
             return;
         }
@@ -246,7 +246,8 @@ internal sealed class AgentRunner(
         if (run is null || agent is null || lab is null)
         {
             AgentLog.TurnLost(logger, id, turn.Number, turn.RunId ?? "none");
-            await EndTurnAsync(id, turn.Number, "failed", null, TurnUsage.None).ConfigureAwait(false);
+            await EndTurnAsync(id, turn.Number, "failed", null, TurnUsage.None, "its sandbox never started (labd stopped before launching it)").ConfigureAwait(false);
+            await StopAfterFailuresAsync(id, turn.Number).ConfigureAwait(false);
             return;
         }
         if (run.TryGetExit() is null)
@@ -295,13 +296,8 @@ internal sealed class AgentRunner(
         {
         }
         SaveWorktree(agent, lab, number, run);
-        var status = exit.Outcome switch
-        {
-            RunOutcome.Exited when exit.ExitCode == 0 => "succeeded",
-            RunOutcome.Cancelled => "stopped",
-            _ => "failed",
-        };
-        await EndTurnAsync(agent.Id, number, status, exit.ExitCode, usage).ConfigureAwait(false);
+        var (status, reason) = TurnOutcome.Judge(agent.Output, exit, run.Paths.Log);
+        await EndTurnAsync(agent.Id, number, status, exit.ExitCode, usage, reason).ConfigureAwait(false);
         if (exit.Outcome == RunOutcome.SetupFailed)
         {
             await EndAsync(agent.Id, AgentRecord.Failed, $"turn {number}: the sandbox could not start: {exit.Message}").ConfigureAwait(false);
@@ -310,6 +306,26 @@ internal sealed class AgentRunner(
         {
             await EndAsync(agent.Id, AgentRecord.Finished, "until reached").ConfigureAwait(false);
         }
+        else if (status == "failed")
+        {
+            await StopAfterFailuresAsync(agent.Id, number).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the session as failed once its turns have failed <c>max_failures</c> times in a
+    /// row, with the last turn's reason: a loop whose API key is wrong stops instead of retrying forever.</summary>
+    private async Task StopAfterFailuresAsync(long id, int number)
+    {
+        if (await agents.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is not { Status: AgentRecord.Running } agent
+            || (agent.Failures < agent.MaxFailures && agent.IntervalSeconds is not null))
+        {
+            return;
+        }
+        var reason = (await agents.TurnAsync(id, number, CancellationToken.None).ConfigureAwait(false))?.Reason ?? "failed";
+        // A one-turn agent whose turn failed has failed, not finished.
+        await EndAsync(id, AgentRecord.Failed, agent.IntervalSeconds is null
+            ? $"its turn failed: {reason}"
+            : string.Create(CultureInfo.InvariantCulture, $"{agent.Failures} turns failed in a row (--max-failures {agent.MaxFailures}); turn {number}: {reason}")).ConfigureAwait(false);
     }
 
     private static async Task CancelAtAsync(DateTimeOffset at, Run run, Action reached, CancellationToken cancellationToken)
@@ -348,11 +364,11 @@ internal sealed class AgentRunner(
         }
     }
 
-    private async Task EndTurnAsync(long id, int number, string status, int? exitCode, TurnUsage usage)
+    private async Task EndTurnAsync(long id, int number, string status, int? exitCode, TurnUsage usage, string? reason)
     {
-        if (await agents.EndTurnAsync(id, number, status, exitCode, usage, CancellationToken.None).ConfigureAwait(false))
+        if (await agents.EndTurnAsync(id, number, status, exitCode, usage, reason, CancellationToken.None).ConfigureAwait(false))
         {
-            AgentLog.TurnEnded(logger, id, number, status, exitCode);
+            AgentLog.TurnEnded(logger, id, number, status, exitCode, reason);
         }
     }
 

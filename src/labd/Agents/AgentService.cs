@@ -31,6 +31,7 @@ internal sealed partial class AgentService(
     internal const int MaxIntervalSeconds = 7 * 24 * 3600;
     internal const int MaxCommandBytes = 64 * 1024;
     internal const int RecentTurns = 20;
+    internal const int MaxMaxFailures = 1000;
 
     /// <summary>What <see cref="AgentStopRequest.GraceSeconds"/> defaults to.</summary>
     internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
@@ -63,6 +64,10 @@ internal sealed partial class AgentService(
         {
             throw new LabdException(ErrorCode.BadRequest, $"the interval must be between {MinIntervalSeconds} seconds and 7 days, got {interval} s; e.g. -d 15m");
         }
+        if (request.MaxFailures is < 1 or > MaxMaxFailures)
+        {
+            throw new LabdException(ErrorCode.BadRequest, $"max failures must be between 1 and {MaxMaxFailures}, got {request.MaxFailures}; e.g. --max-failures 3");
+        }
         if (request.MaxTurns is < 1)
         {
             throw new LabdException(ErrorCode.BadRequest, $"max turns must be at least 1, got {request.MaxTurns}");
@@ -82,9 +87,14 @@ internal sealed partial class AgentService(
             throw new LabdException(ErrorCode.BadRequest, $"--until {until:O} is in the past; give a future time");
         }
         AgentCredentials.Check(kind, credentials);
+        var differences = AgentSources.Differences(lab, role, request.Command);
+        if (differences.Count > 0 && request.AllowDirty != true)
+        {
+            throw new LabdException(ErrorCode.Conflict, string.Join("; ", differences) + "; or pass --allow-dirty to start with main's version anyway");
+        }
 
         var row = await agents.InsertAsync(
-            new NewAgent(lab.Id, role, kind, command, output, request.IntervalSeconds, request.MaxTurns, request.BudgetUsd, request.Until, lab.Policy, lab.OwnerUid, TrackerCaller.ActorOf(caller)),
+            new NewAgent(lab.Id, role, kind, command, output, request.IntervalSeconds, request.MaxTurns, request.BudgetUsd, request.Until, lab.Policy, lab.OwnerUid, TrackerCaller.ActorOf(caller), request.MaxFailures ?? AgentRecord.DefaultMaxFailures),
             TrackerCaller.EventActor(caller),
             cancellationToken).ConfigureAwait(false);
         AgentLog.Started(logger, row.Id, lab.Id, kind, role, row.CreatedBy);
@@ -99,7 +109,8 @@ internal sealed partial class AgentService(
             throw e as LabdException ?? new LabdException(ErrorCode.Internal, $"agent {row.Id} failed: {reason}", e);
         }
         runner.Launch(row.Id);
-        return await ShowAsync(caller, row.Id, cancellationToken).ConfigureAwait(false);
+        var started = await ShowAsync(caller, row.Id, cancellationToken).ConfigureAwait(false);
+        return differences.Count == 0 ? started : started with { Warnings = [.. differences.Select(d => d + "; started anyway (--allow-dirty): the agent gets main's version")] };
     }
 
     public async Task<IReadOnlyList<AgentRecord>> ListAsync(Caller caller, string? lab, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Labd.Agents;
 /// </summary>
 internal sealed class AgentStore(StateStore store, TrackerOptions options)
 {
-    internal const string TurnColumns = "agent, number, run_id, status, exit_code, started_at, ended_at, cost_usd, input_tokens, output_tokens";
+    internal const string TurnColumns = "agent, number, run_id, status, exit_code, started_at, ended_at, cost_usd, input_tokens, output_tokens, reason";
 
     /// <summary><c>&lt;stateDir&gt;/labs/&lt;lab&gt;/agents/&lt;id&gt;/worktree</c>.</summary>
     public string WorktreeOf(string lab, long id) => Path.Combine(options.LabDirectory(lab), "agents", Db.Text(id), "worktree");
@@ -27,15 +27,15 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var now = Db.Now();
         var id = (long)(await Db.ScalarAsync(connection, transaction, """
-            INSERT INTO agents (lab_id, role, kind, command, output, status, interval_s, max_turns, budget_usd, until, branch, worktree, policy, owner_uid, created_by, created_at, next_turn_at)
-            VALUES ($lab, $role, $kind, $command, $output, 'running', $interval, $maxTurns, $budget, $until, '', '', $policy, $owner, $by, $at, $at)
+            INSERT INTO agents (lab_id, role, kind, command, output, status, interval_s, max_turns, budget_usd, until, branch, worktree, policy, owner_uid, created_by, created_at, next_turn_at, max_failures)
+            VALUES ($lab, $role, $kind, $command, $output, 'running', $interval, $maxTurns, $budget, $until, '', '', $policy, $owner, $by, $at, $at, $maxFailures)
             RETURNING id;
             """, cancellationToken,
             ("$lab", agent.Lab), ("$role", agent.Role), ("$kind", agent.Kind),
             ("$command", JsonSerializer.Serialize(agent.Command.ToList(), AgentsJsonContext.Default.ListString)),
             ("$output", agent.Output), ("$interval", agent.IntervalSeconds), ("$maxTurns", agent.MaxTurns), ("$budget", agent.BudgetUsd),
             ("$until", agent.Until is { } until ? Db.Format(until) : null), ("$policy", agent.Policy), ("$owner", agent.OwnerUid),
-            ("$by", agent.CreatedBy), ("$at", now)).ConfigureAwait(false))!;
+            ("$by", agent.CreatedBy), ("$at", now), ("$maxFailures", agent.MaxFailures)).ConfigureAwait(false))!;
         await Db.ExecuteAsync(connection, transaction, "UPDATE agents SET branch = $branch, worktree = $worktree WHERE id = $id;", cancellationToken,
             ("$branch", BranchOf(id)), ("$worktree", WorktreeOf(agent.Lab, id)), ("$id", id)).ConfigureAwait(false);
         var row = (await Db.ListAsync(connection, transaction, $"SELECT {AgentRow.Columns} FROM agents WHERE id = $id;", AgentRow.Read, cancellationToken, ("$id", id)).ConfigureAwait(false))[0];
@@ -146,23 +146,26 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Ends a running turn once, adding its usage to the session's totals.</summary>
-    public async Task<bool> EndTurnAsync(long id, int number, string status, int? exitCode, TurnUsage usage, CancellationToken cancellationToken)
+    /// <summary>Ends a running turn once, adding its usage to the session's totals and counting
+    /// failed turns in a row (a succeeded one resets the count; a stopped one leaves it).</summary>
+    public async Task<bool> EndTurnAsync(long id, int number, string status, int? exitCode, TurnUsage usage, string? reason, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var changed = await Db.ExecuteAsync(connection, transaction, """
-            UPDATE agent_turns SET status = $status, exit_code = $code, ended_at = $at, cost_usd = $cost, input_tokens = $in, output_tokens = $out
+            UPDATE agent_turns SET status = $status, exit_code = $code, ended_at = $at, cost_usd = $cost, input_tokens = $in, output_tokens = $out, reason = $reason
             WHERE agent = $id AND number = $number AND status = 'running';
             """, cancellationToken, ("$id", id), ("$number", number), ("$status", status), ("$code", exitCode), ("$at", Db.Now()),
-            ("$cost", usage.CostUsd), ("$in", usage.InputTokens), ("$out", usage.OutputTokens)).ConfigureAwait(false);
+            ("$cost", usage.CostUsd), ("$in", usage.InputTokens), ("$out", usage.OutputTokens), ("$reason", reason)).ConfigureAwait(false);
         if (changed == 0)
         {
             return false;
         }
         await Db.ExecuteAsync(connection, transaction, """
-            UPDATE agents SET cost_usd = cost_usd + $cost, input_tokens = input_tokens + $in, output_tokens = output_tokens + $out WHERE id = $id;
-            """, cancellationToken, ("$id", id), ("$cost", usage.CostUsd ?? 0), ("$in", usage.InputTokens ?? 0), ("$out", usage.OutputTokens ?? 0)).ConfigureAwait(false);
+            UPDATE agents SET cost_usd = cost_usd + $cost, input_tokens = input_tokens + $in, output_tokens = output_tokens + $out,
+                failures = CASE $status WHEN 'failed' THEN failures + 1 WHEN 'succeeded' THEN 0 ELSE failures END
+            WHERE id = $id;
+            """, cancellationToken, ("$id", id), ("$cost", usage.CostUsd ?? 0), ("$in", usage.InputTokens ?? 0), ("$out", usage.OutputTokens ?? 0), ("$status", status)).ConfigureAwait(false);
         var turn = (await Db.ListAsync(connection, transaction, $"SELECT {TurnColumns} FROM agent_turns WHERE agent = $id AND number = $number;",
             ReadTurn, cancellationToken, ("$id", id), ("$number", number)).ConfigureAwait(false))[0];
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.turn.end", Db.Text(id),
@@ -220,5 +223,8 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         Db.TimeOrNull(r, 6),
         r.IsDBNull(7) ? null : r.GetDouble(7),
         r.IsDBNull(8) ? null : r.GetInt64(8),
-        r.IsDBNull(9) ? null : r.GetInt64(9));
+        r.IsDBNull(9) ? null : r.GetInt64(9))
+    {
+        Reason = Db.StringOrNull(r, 10),
+    };
 }

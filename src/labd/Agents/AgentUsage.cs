@@ -79,7 +79,7 @@ internal static class AgentUsage
         return null;
     }
 
-    private static IEnumerable<byte[]> TailLines(string path)
+    internal static IEnumerable<byte[]> TailLines(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         // Starting mid-file, the first (partial) line is dropped: it ends where the tail begins.

@@ -13,4 +13,5 @@ internal sealed record NewAgent(
     DateTimeOffset? Until,
     string Policy,
     int OwnerUid,
-    string CreatedBy);
+    string CreatedBy,
+    int MaxFailures);

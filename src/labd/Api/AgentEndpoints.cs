@@ -7,7 +7,7 @@ namespace Labd.Api;
 
 /// <summary>
 /// <c>/v1/agents</c>: start (201), list (<c>?lab=</c>), show, stop, logs (NDJSON of
-/// <see cref="AgentLogLine"/>). Users act on the agents of their own labs, admins on all; never
+/// <see cref="AgentLogLine"/>), egress (NDJSON of a turn's <see cref="RunEgressDecision"/>). Users act on the agents of their own labs, admins on all; never
 /// served on a sandbox's socket (<see cref="SandboxCallerRules"/>), and refused again here.
 /// </summary>
 internal static class AgentEndpoints
@@ -36,7 +36,26 @@ internal static class AgentEndpoints
         });
         endpoints.MapGet(Routes.Agents + "/{id:long}/logs", (long id, bool? follow, int? turn, int? tail, HttpContext context, Caller caller, AgentService agents, AgentStore store, RunRegistry registry) =>
             LogsAsync(context, caller, agents, store, registry, id, follow ?? false, turn, tail));
+        endpoints.MapGet(Routes.Agents + "/{id:long}/egress", (long id, int? turn, HttpContext context, Caller caller, AgentService agents, AgentStore store, RunRegistry registry) =>
+            EgressAsync(context, caller, agents, store, registry, id, turn));
         return endpoints;
+    }
+
+    /// <summary>The egress decisions of one turn's sandbox (default: the latest turn that ran), as
+    /// <c>GET /v1/runs/{id}/egress</c> serves a run's: why an agent could or could not reach its model API.</summary>
+    private static async Task EgressAsync(HttpContext context, Caller caller, AgentService agents, AgentStore store, RunRegistry registry, long id, int? turn)
+    {
+        var cancellationToken = context.RequestAborted;
+        await agents.VisibleAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        var turns = await store.TurnsAsync(id, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var chosen = turn is { } number
+            ? turns.FirstOrDefault(t => t.Number == number)
+                ?? throw new LabdException(ErrorCode.NotFound, $"agent {id} has no turn {number} (yet); `labctl agent show {id}` lists its turns")
+            : turns.LastOrDefault(t => RunOf(registry, t) is not null)
+                ?? throw new LabdException(ErrorCode.NotFound, $"agent {id} has no turn with a sandbox yet; its first turn's decisions appear once it runs");
+        var run = RunOf(registry, chosen)
+            ?? throw new LabdException(ErrorCode.NotFound, $"agent {id} turn {chosen.Number} has no run directory (it never started, or its directory is gone)");
+        await RunEndpoints.WriteEgressAsync(context, run).ConfigureAwait(false);
     }
 
     /// <summary>The turns' output in turn order; with <c>turn</c> one turn only; with <c>tail</c> the

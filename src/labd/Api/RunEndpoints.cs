@@ -92,6 +92,12 @@ internal static class RunEndpoints
     {
         await runs.GetAsync(caller, id, context.RequestAborted).ConfigureAwait(false);
         var run = runs.Find(id) ?? throw new LabdException(ErrorCode.RunNotFound, $"run {id} has no run directory any more; its egress log is gone");
+        await WriteEgressAsync(context, run).ConfigureAwait(false);
+    }
+
+    /// <summary>A run's egress decisions (<c>egress.jsonl</c>) as NDJSON: complete lines only.</summary>
+    internal static async Task WriteEgressAsync(HttpContext context, Run run)
+    {
         context.Response.ContentType = "application/x-ndjson";
         var journal = Path.Combine(run.Paths.Directory, "egress.jsonl");
         if (!File.Exists(journal))

@@ -194,6 +194,11 @@ internal static class Migrations
                 PRIMARY KEY (agent, number)
             ) STRICT;
             """),
+        new(6, "agents: failed turns in a row and their limit; each turn's reason", """
+            ALTER TABLE agents ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE agents ADD COLUMN max_failures INTEGER NOT NULL DEFAULT 3;
+            ALTER TABLE agent_turns ADD COLUMN reason TEXT;
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>

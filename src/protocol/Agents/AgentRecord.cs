@@ -39,10 +39,23 @@ public sealed record AgentRecord(
 
     /// <summary>The last turns, newest last (<c>agent show</c>; empty in lists).</summary>
     public IReadOnlyList<AgentTurnRecord> RecentTurns { get; init; } = [];
+
+    /// <summary>Turns that failed since the last one that succeeded.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <summary>After this many failed turns in a row the session ends as failed, the last turn's reason in <see cref="Reason"/> (default 3).</summary>
+    public int MaxFailures { get; init; } = DefaultMaxFailures;
+
+    /// <summary>What the start allowed but the caller should know (only in the answer to a start, null
+    /// when nothing): e.g. a prompt file that differs between main's tip and the working tree, under <c>allowDirty</c>.</summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+
+    public const int DefaultMaxFailures = 3;
 }
 
 /// <summary>One turn: one run of the agent CLI in the agent's sandbox. <c>Status</c>: running,
-/// succeeded (exit 0), failed, stopped. Cost and tokens where the agent CLI reported them.</summary>
+/// succeeded (exit 0, and for Claude a result event that is no error), failed, stopped. Cost and
+/// tokens where the agent CLI reported them. <see cref="Reason"/>: why it failed or stopped.</summary>
 public sealed record AgentTurnRecord(
     long Agent,
     int Number,
@@ -53,7 +66,12 @@ public sealed record AgentTurnRecord(
     DateTimeOffset? EndedAt,
     double? CostUsd,
     long? InputTokens,
-    long? OutputTokens);
+    long? OutputTokens)
+{
+    /// <summary>Why the turn failed or stopped: Claude's result error (e.g. "API Error: Invalid API
+    /// key"), else the exit status and the last line of output; null when it succeeded or runs.</summary>
+    public string? Reason { get; init; }
+}
 
 /// <summary><c>POST /v1/agents/{id}/stop</c>: SIGTERM to the current turn, <c>GraceSeconds</c>
 /// (default 10) to end, then SIGKILL of the whole sandbox.</summary>

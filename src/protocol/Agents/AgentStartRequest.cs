@@ -7,6 +7,10 @@ namespace Labd.Protocol;
 /// <see cref="Command"/> (a custom argv, kind <c>custom</c>) is set. Without
 /// <see cref="IntervalSeconds"/> the session runs one turn (<c>agent start</c>); with it, turns
 /// start at each interval boundary until stopped or a budget is spent (<c>agent loop -d</c>).
+/// <see cref="MaxFailures"/>: end the session after this many failed turns in a row (default 3).
+/// The role's prompt file and a custom command's script are read from the tip of the lab's main
+/// branch, so a start is refused (conflict) while they are uncommitted or differ from the working
+/// tree, unless <see cref="AllowDirty"/>, which starts anyway and answers with warnings.
 /// </summary>
 public sealed record AgentStartRequest(
     string Lab,
@@ -16,4 +20,6 @@ public sealed record AgentStartRequest(
     int? IntervalSeconds,
     int? MaxTurns,
     double? BudgetUsd,
-    DateTimeOffset? Until);
+    DateTimeOffset? Until,
+    int? MaxFailures = null,
+    bool? AllowDirty = null);

@@ -10,8 +10,9 @@ public sealed class AgentCommandTests : IDisposable
     private const string Record = """
         {"id":7,"lab":"cifar","role":"explorer","kind":"custom","command":["/bin/sh","-c","echo hi"],"status":"running","intervalSeconds":900,"maxTurns":3,
          "turns":1,"costUsd":0.5,"inputTokens":1200,"outputTokens":300,"branch":"agent/7","worktree":"/var/lib/labd/labs/cifar/agents/7/worktree","policy":"default",
-         "owner":"user:1000","createdAt":"2026-11-24T10:00:00Z","nextTurnAt":"2099-01-01T00:00:00Z",
-         "recentTurns":[{"agent":7,"number":1,"status":"succeeded","exitCode":0,"startedAt":"2026-11-24T10:00:00Z","endedAt":"2026-11-24T10:02:05Z","costUsd":0.5,"inputTokens":1200,"outputTokens":300}]}
+         "owner":"user:1000","createdAt":"2026-11-24T10:00:00Z","nextTurnAt":"2099-01-01T00:00:00Z","consecutiveFailures":1,"maxFailures":3,
+         "recentTurns":[{"agent":7,"number":1,"status":"succeeded","exitCode":0,"startedAt":"2026-11-24T10:00:00Z","endedAt":"2026-11-24T10:02:05Z","costUsd":0.5,"inputTokens":1200,"outputTokens":300},
+                        {"agent":7,"number":2,"status":"failed","exitCode":1,"startedAt":"2026-11-24T10:15:00Z","endedAt":"2026-11-24T10:15:09Z","reason":"API Error: Invalid API key"}]}
         """;
 
     private readonly TempDirectory _dir = new();
@@ -95,7 +96,7 @@ public sealed class AgentCommandTests : IDisposable
         var before = DateTimeOffset.UtcNow;
 
         var result = await InProcessLabctl.RunAsync(ct, "agent", "loop", "-d", "15m", "--agent-command", "echo hi", "--role", "explorer", "--lab", "cifar",
-            "--max-turns", "3", "--budget-usd", "2.5", "--until", "8h", "--socket", daemon.SocketPath);
+            "--max-turns", "3", "--budget-usd", "2.5", "--until", "8h", "--max-failures", "5", "--socket", daemon.SocketPath);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("7\n", result.Out);
@@ -103,6 +104,7 @@ public sealed class AgentCommandTests : IDisposable
         var request = JsonSerializer.Deserialize(daemon.Bodies.Single(), ProtocolJsonContext.Default.AgentStartRequest)!;
         Assert.Equal(("cifar", null, "explorer", 900, 3, 2.5), (request.Lab, request.Kind, request.Role, request.IntervalSeconds, request.MaxTurns, request.BudgetUsd));
         Assert.Equal(["/bin/sh", "-c", "echo hi"], request.Command!);
+        Assert.Equal((5, null), (request.MaxFailures, request.AllowDirty));
         Assert.InRange(request.Until!.Value, before.AddHours(8), DateTimeOffset.UtcNow.AddHours(8));
         Assert.StartsWith("POST /v1/agents HTTP/1.1", daemon.Requests.Single(), StringComparison.Ordinal);
     }
@@ -115,7 +117,7 @@ public sealed class AgentCommandTests : IDisposable
 
         var result = await InProcessLabctl.RunAsync(ct, "agent", "start", "--lab", "cifar", "-o", "json", "--socket", daemon.SocketPath);
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal(Record.Trim(), result.Out.Trim());
         var request = JsonSerializer.Deserialize(daemon.Bodies.Single(), ProtocolJsonContext.Default.AgentStartRequest)!;
         Assert.Equal(("claude", null, null, null), (request.Kind, request.Command, request.IntervalSeconds, request.Until));
@@ -131,9 +133,24 @@ public sealed class AgentCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["ID", "LAB", "ROLE", "KIND", "STATUS", "TURNS", "COST", "NEXT"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(["7", "cifar", "explorer", "custom", "running", "1/3", "$0.50"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..7]);
+        Assert.Equal(["ID", "LAB", "ROLE", "KIND", "STATUS", "TURNS", "FAILED", "COST", "NEXT"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["7", "cifar", "explorer", "custom", "running", "1/3", "1/3", "$0.50"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..8]);
         Assert.Contains(" in ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task Allow_dirty_is_sent_and_labds_warnings_go_to_stderr()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var warned = Record.Replace("\"status\":\"running\",", "\"status\":\"running\",\"warnings\":[\"PROMPT.md differs between main's tip and the working tree\"],", StringComparison.Ordinal);
+        await using var daemon = new FakeDaemon(_dir.Combine("labd.sock")).Answer(Routes.Agents, new CannedResponse(201, "application/json", warned));
+
+        var result = await InProcessLabctl.RunAsync(ct, "agent", "start", "--lab", "cifar", "--allow-dirty", "--socket", daemon.SocketPath);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("7\n", result.Out);
+        Assert.Contains("labctl: warning: PROMPT.md differs between main's tip and the working tree\n", result.Error, StringComparison.Ordinal);
+        Assert.True(JsonSerializer.Deserialize(daemon.Bodies.Single(), ProtocolJsonContext.Default.AgentStartRequest)!.AllowDirty);
     }
 
     [Fact(Timeout = 30000)]
@@ -145,7 +162,7 @@ public sealed class AgentCommandTests : IDisposable
         var result = await InProcessLabctl.RunAsync(ct, "agent", "show", "7", "--socket", daemon.SocketPath);
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var expected in (string[])["/var/lib/labd/labs/cifar/agents/7/worktree", "agent/7", "Policy", "1200 in, 300 out", "every 15m00s", "1/3", "2m05s", "succeeded"])
+        foreach (var expected in (string[])["/var/lib/labd/labs/cifar/agents/7/worktree", "agent/7", "Policy", "1200 in, 300 out", "every 15m00s", "1/3", "2m05s", "succeeded", "Failed in a row  1/3 (ends the agent at 3)", "API Error: Invalid API key"])
         {
             Assert.Contains(expected, result.Out, StringComparison.Ordinal);
         }

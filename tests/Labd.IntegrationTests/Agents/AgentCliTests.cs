@@ -38,7 +38,7 @@ public sealed class AgentCliTests
         Assert.Equal(["/bin/sh", "-c", "echo hello from turn $LAB_TURN; sleep 1"], shown.Command);
         Assert.Contains(bed.WorktreeOf("lab-c", 1), text, StringComparison.Ordinal);
         Assert.Contains("agent/1", text, StringComparison.Ordinal);
-        Assert.Equal(["1", "lab-c", "default", "custom", "finished", "1", "$0.00", "-"], list.Split('\n')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["1", "lab-c", "default", "custom", "finished", "1", "0/3", "$0.00", "-"], list.Split('\n')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         const string Marker = "3017";
         var looper = (await LabctlOkAsync(bed, ct, "agent", "loop", "-d", "1h", "--role", "explorer", "--lab", "lab-c", "--agent-command", $"echo looping; exec sleep {Marker}")).Trim();

@@ -32,7 +32,7 @@ public sealed class AgentKindsTests
             expected.Add(stdout.Trim());
         }
         // The policy file labd ships (packaged as /etc/labd/policies/default.yaml and embedded).
-        var shipped = await File.ReadAllTextAsync(Path.Combine(RepoRoot, "policies", "default.yaml"), ct);
+        var shipped = await File.ReadAllTextAsync(Path.Combine(AgentsBed.RepoRoot, "policies", "default.yaml"), ct);
         await using var bed = await AgentsBed.StartAsync(ct, _ => new Dictionary<string, string> { ["default"] = shipped });
         await bed.CreateLabAsync(Lab, new Dictionary<string, string> { ["README"] = "kinds\n" }, ct);
 
@@ -294,19 +294,5 @@ public sealed class AgentKindsTests
         {
             return (127, "", $"{cli}: not found");
         }
-    }
-
-    private static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Labd.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("no Labd.sln above " + AppContext.BaseDirectory);
     }
 }

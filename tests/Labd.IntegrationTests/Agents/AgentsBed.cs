@@ -25,6 +25,9 @@ internal sealed class AgentsBed : LabdBed
 
     public static string BinDirectory => Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
 
+    /// <summary>The checkout the tests run from (shipped policies are read from its policies/).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
     /// <summary>Where agent <paramref name="id"/> of <paramref name="lab"/> has its worktree.</summary>
     public string WorktreeOf(string lab, long id) => Path.Combine(Labd.StateDir, "labs", lab, "agents", id.ToString(CultureInfo.InvariantCulture), "worktree");
 
@@ -50,6 +53,25 @@ internal sealed class AgentsBed : LabdBed
         await InsertLabAsync(id, root, policy, cancellationToken);
         return root;
     }
+
+    /// <summary>Commits everything in the lab's working tree onto main (as root, then handed back to the owner), as the user would.</summary>
+    public async Task CommitAllAsync(string root, string message, CancellationToken cancellationToken)
+    {
+        await GitAsync(root, cancellationToken, "add", "-A");
+        await GitAsync(root, cancellationToken, "commit", "-q", "-m", message);
+        await ChownToOwnerAsync(root, cancellationToken);
+    }
+
+    /// <summary>Writes a file into the lab's working tree, owned by the lab's owner (not committed).</summary>
+    public async Task WriteLabFileAsync(string root, string name, string text, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(Path.Combine(root, name), text, cancellationToken);
+        await ChownToOwnerAsync(root, cancellationToken);
+    }
+
+    /// <summary>The real labctl as the labs' owner (<see cref="TestAccounts.User"/>), in /tmp.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(CancellationToken cancellationToken, params string[] args) =>
+        Tracker.TrackerBed.AsUserAsync(TestAccounts.User, "/tmp", LabctlPath, ["--socket", Labd.SocketPath, .. args], cancellationToken);
 
     public async Task<(int Status, string Body)> TryStartAsync(AgentStartRequest request, CancellationToken cancellationToken)
     {
@@ -178,5 +200,17 @@ internal sealed class AgentsBed : LabdBed
         {
         }
         await base.DisposeAsync();
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Labd.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("no Labd.sln above " + AppContext.BaseDirectory);
     }
 }

@@ -60,6 +60,15 @@ public sealed class LabCliTests
         var kept = await bed.LabctlOkAsync(User, second, ct, "lab", "init", "--name", "second", "--metric", "loss:min", "--metric", "acc:max");
         Assert.Contains("already exists", kept, StringComparison.Ordinal);
         Assert.Equal("mine\n", await File.ReadAllTextAsync(Path.Combine(second, "PROMPT.md"), ct));
+        // Agents read PROMPT.md from main's tip: init says how to commit it, and --commit does.
+        Assert.Contains($"`git -C {second} add PROMPT.md && git -C {second} commit -m 'Agent prompt' -- PROMPT.md`", kept, StringComparison.Ordinal);
+        var fourth = await bed.MakeRepositoryAsync(User, "fourth", ct);
+        await TrackerBed.GitAsync(User, fourth, ct, "config", "user.name", "Test");
+        await TrackerBed.GitAsync(User, fourth, ct, "config", "user.email", "test@example.com");
+        var committed = await bed.LabctlOkAsync(User, fourth, ct, "lab", "init", "--name", "fourth", "--commit");
+        Assert.Contains("Committed PROMPT.md", committed, StringComparison.Ordinal);
+        Assert.Equal("Agent prompt (labctl lab init --commit)", await TrackerBed.GitAsync(User, fourth, ct, "log", "-1", "--format=%s", "main", "--", "PROMPT.md"));
+        Assert.Equal("", await TrackerBed.GitAsync(User, fourth, ct, "status", "--porcelain", "--", "PROMPT.md"));
 
         // A planted symlink PROMPT.md is not followed.
         var third = await bed.MakeRepositoryAsync(User, "third", ct);

@@ -10,7 +10,7 @@ public sealed class AgentTurnRulesTests
 
     private static AgentRow Agent(int turns, int? interval = 60, int? maxTurns = null, double? budget = null, double cost = 0, DateTimeOffset? until = null) => new(
         1, "lab", "default", "custom", ["sh"], "text", AgentRecord.Running, null, interval, maxTurns, budget, until, turns, cost, 0, 0,
-        "agent/1", "/w", "default", 1000, "user:1000", Now, null, null);
+        "agent/1", "/w", "default", 1000, "user:1000", Now, null, null, 0, AgentRecord.DefaultMaxFailures);
 
     [Fact]
     public void A_session_without_interval_ends_after_one_turn()
