@@ -22,7 +22,7 @@ internal static class ExperimentTools
             """
             {"type":"object","properties":{
               "idea":{"type":"integer","description":"The idea this experiment belongs to"},
-              "command":{"type":"array","items":{"type":"string"},"minItems":1,"description":"argv, e.g. [\"python3\",\"train.py\",\"--lr\",\"0.1\"]; one word: .py runs with python3, .sh with sh"},
+              "command":{"type":"array","items":{"type":"string"},"minItems":1,"description":"argv as given, looked up on the sandbox's PATH, e.g. [\"python3\",\"train.py\",\"--lr\",\"0.1\"] or [\"sh\",\"run.sh\"] (as after -- in labctl exp run)"},
               "gpus":{"type":"integer","minimum":0,"description":"GPUs to lease (at most the lab policy's)"},
               "tags":{"type":"array","items":{"type":"string"},"description":"Tags, e.g. [\"baseline\"]"},
               "meta":{"type":"object","additionalProperties":{"type":"string"},"description":"key=value facts to record, e.g. {\"lr\":\"0.1\"}"},
@@ -59,7 +59,7 @@ internal static class ExperimentTools
         // The source is the directory labctl runs in, as `labctl exp run` sends it: an agent's worktree.
         var request = new ExperimentSubmitRequest(
             args.Int("idea"),
-            ExpRunCommand.CommandOf(command),
+            ExpRunCommand.CommandOf(command, afterSeparator: true),
             Directory.GetCurrentDirectory(),
             args.OptionalInt("gpus"),
             args.OptionalInt("timeoutSeconds"),
