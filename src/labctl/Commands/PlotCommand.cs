@@ -14,7 +14,7 @@ internal static class PlotCommand
         var lab = LabOption.Create();
         var command = new Command("plot", TrackerCli.Describe(
             "Chart every succeeded experiment's value and the best so far, in the order they ended",
-            "labctl plot --metric loss", "labctl plot --metric score --png progress.png")) { metric, png, lab };
+            "labctl plot --metric loss", "labctl plot --metric accuracy --png progress.png")) { metric, png, lab };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
             using var client = context.Connect(parseResult);
