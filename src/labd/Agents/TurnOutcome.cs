@@ -45,10 +45,11 @@ internal static class TurnOutcome
             foreach (var line in AgentUsage.TailLines(logPath))
             {
                 var text = Encoding.UTF8.GetString(line).Trim();
-                if (text.StartsWith("[rootlesskit:", StringComparison.Ordinal))
+                if (text.StartsWith("[rootlesskit:", StringComparison.Ordinal) || text.StartsWith(Runs.RunEndText.LogPrefix, StringComparison.Ordinal))
                 {
-                    // rootlesskit's report of its child's exit (over several lines: it quotes the
-                    // command) ends the log; it is labd's plumbing, not the agent's last word.
+                    // labd's end line ("[labd: exited with status 3]") or, from older logs,
+                    // rootlesskit's report of its child's exit end the log: labd's plumbing, not
+                    // the agent's last word.
                     break;
                 }
                 if (text.Length == 0)

@@ -149,6 +149,9 @@ public sealed class HomeLabTests
         await TrackerBed.GitAsync(user.Name, repo, ct, "add", ".");
         await TrackerBed.GitAsync(user.Name, repo, ct, "commit", "-q", "-m", "start");
         await LabctlOkAsync(bed, user, repo, ct, "lab", "init", ".");
+        // As lab init tells the user: agents read PROMPT.md from main, as committed.
+        await TrackerBed.GitAsync(user.Name, repo, ct, "add", "PROMPT.md");
+        await TrackerBed.GitAsync(user.Name, repo, ct, "commit", "-q", "-m", "research goal");
         await LabctlOkAsync(bed, user, repo, ct, "idea", "new", "t");
         return repo;
     }
