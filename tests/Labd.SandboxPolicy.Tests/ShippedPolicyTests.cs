@@ -35,15 +35,15 @@ public sealed class ShippedPolicyTests
     [Fact]
     public void Every_shipped_policy_compiles_for_a_plain_directory_that_is_both_lab_and_worktree()
     {
-        var plain = new PolicyVariables("/srv/work/demo", "/srv/work/demo", "/home/alice");
+        var plain = new PolicyVariables("/srv/labs/demo", "/srv/labs/demo", "/home/alice");
         foreach (var policy in LoadShipped().Policies.Values)
         {
             var compiled = PolicyCompiler.Compile(policy, plain);
 
             Assert.True(compiled.Success, policy.Name + ": " + string.Join("\n", compiled.Diagnostics));
-            Assert.Equal(AccessMode.ReadWrite, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo").Mode);
-            Assert.Equal(AccessMode.ReadOnly, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo/.git").Mode);
-            Assert.Equal(AccessMode.Hidden, compiled.Spec.Files.Single(f => f.Path == "/srv/work/demo/.env").Mode);
+            Assert.Equal(AccessMode.ReadWrite, compiled.Spec.Files.Single(f => f.Path == "/srv/labs/demo").Mode);
+            Assert.Equal(AccessMode.ReadOnly, compiled.Spec.Files.Single(f => f.Path == "/srv/labs/demo/.git").Mode);
+            Assert.Equal(AccessMode.Hidden, compiled.Spec.Files.Single(f => f.Path == "/srv/labs/demo/.env").Mode);
         }
     }
 

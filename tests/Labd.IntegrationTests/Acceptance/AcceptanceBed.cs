@@ -1,5 +1,6 @@
 using System.Globalization;
 using Labd.IntegrationTests.Daemon;
+using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.Acceptance;
 

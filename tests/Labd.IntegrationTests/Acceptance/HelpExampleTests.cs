@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Labctl;
 using Labctl.Tests.Agents;
+using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.Acceptance;
 

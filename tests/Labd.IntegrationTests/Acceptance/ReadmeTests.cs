@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.Acceptance;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.Acceptance;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Labd.IntegrationTests.Acceptance;
+using Labd.IntegrationTests.TestBed;
 
 namespace Labd.IntegrationTests.HostSide;
 

@@ -32,7 +32,7 @@ public sealed class HomeLabTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await TrackerBed.StartAsync(ct);
-        await using var user = await AdduserAccount.CreateAsync(TestAccounts.UsersGroup, ct);
+        await using var user = await NewUser.AddAsync(ct, TestAccounts.UsersGroup);
         var repo = await MakeLabAsync(bed, user, ct);
 
         var queued = await LabctlOkAsync(bed, user, repo, ct, "exp", "run", "--idea", "1", "--", "sh", "run.sh", repo);
@@ -55,7 +55,7 @@ public sealed class HomeLabTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await TrackerBed.StartAsync(ct);
-        await using var user = await AdduserAccount.CreateAsync(TestAccounts.UsersGroup, ct);
+        await using var user = await NewUser.AddAsync(ct, TestAccounts.UsersGroup);
         var repo = await MakeLabAsync(bed, user, ct);
 
         var id = (await LabctlOkAsync(bed, user, repo, ct, "agent", "start", "--lab", "lab", "--agent-command",
@@ -80,7 +80,7 @@ public sealed class HomeLabTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await TrackerBed.StartAsync(ct);
-        await using var user = await AdduserAccount.CreateAsync(TestAccounts.UsersGroup, ct);
+        await using var user = await NewUser.AddAsync(ct, TestAccounts.UsersGroup);
         var repo = await MakeLabAsync(bed, user, ct);
         await LabctlOkAsync(bed, user, repo, ct, "exp", "run", "--idea", "1", "--", "sh", "-c", "echo holding; exec sleep 3600");
         await FollowUntilAsync(bed, user, repo, "holding", ct, "exp", "logs", "1", "-f");
@@ -109,7 +109,7 @@ public sealed class HomeLabTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var bed = await TrackerBed.StartAsync(ct);
-        await using var user = await AdduserAccount.CreateAsync(TestAccounts.UsersGroup, ct);
+        await using var user = await NewUser.AddAsync(ct, TestAccounts.UsersGroup);
         var repo = await TrackerBed.InitRepositoryAsync(user.Name, Path.Combine(user.Home, "closed"), new Dictionary<string, string> { ["a.txt"] = "a\n" }, ct);
         File.SetUnixFileMode(repo, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
@@ -139,7 +139,7 @@ public sealed class HomeLabTests
     }
 
     /// <summary>A repository in the user's home (made as the user, who then registers it), with idea 1 and run.sh.</summary>
-    private static async Task<string> MakeLabAsync(TrackerBed bed, AdduserAccount user, CancellationToken ct)
+    private static async Task<string> MakeLabAsync(TrackerBed bed, NewUser user, CancellationToken ct)
     {
         Assert.Equal("700", user.HomeMode);
         var repo = Path.Combine(user.Home, "lab");
@@ -156,10 +156,10 @@ public sealed class HomeLabTests
         return repo;
     }
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(TrackerBed bed, AdduserAccount user, string cwd, CancellationToken ct, params string[] args) =>
+    private static Task<(int ExitCode, string Stdout, string Stderr)> LabctlAsync(TrackerBed bed, NewUser user, string cwd, CancellationToken ct, params string[] args) =>
         TrackerBed.AsUserAsync(user.Name, cwd, LabctlPath, ["--socket", bed.Labd.SocketPath, .. args], ct);
 
-    private static async Task<string> LabctlOkAsync(TrackerBed bed, AdduserAccount user, string cwd, CancellationToken ct, params string[] args)
+    private static async Task<string> LabctlOkAsync(TrackerBed bed, NewUser user, string cwd, CancellationToken ct, params string[] args)
     {
         var (exit, stdout, stderr) = await LabctlAsync(bed, user, cwd, ct, args);
         Assert.True(exit == 0, $"labctl {string.Join(' ', args)} exited {exit}\n{stdout}\n{stderr}\n{bed.Labd.Output}");
@@ -170,7 +170,7 @@ public sealed class HomeLabTests
         TrackerBed.AsUserAsync(TrackerBed.Other, "/", command[0], command[1..], ct);
 
     /// <summary>Runs labctl as the user until a line containing <paramref name="expected"/> arrives, then stops it.</summary>
-    private static async Task FollowUntilAsync(TrackerBed bed, AdduserAccount user, string cwd, string expected, CancellationToken ct, params string[] args)
+    private static async Task FollowUntilAsync(TrackerBed bed, NewUser user, string cwd, string expected, CancellationToken ct, params string[] args)
     {
         var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
         foreach (var arg in (string[])["--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", LabctlPath, "--socket", bed.Labd.SocketPath, .. args])

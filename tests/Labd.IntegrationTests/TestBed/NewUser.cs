@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Labd.IntegrationTests.Daemon;
 
-namespace Labd.IntegrationTests.Acceptance;
+namespace Labd.IntegrationTests.TestBed;
 
 /// <summary>
 /// A user as Debian 12 makes one: <c>adduser --disabled-password --gecos ''</c> (a 0700 home),
@@ -10,9 +10,10 @@ namespace Labd.IntegrationTests.Acceptance;
 /// </summary>
 internal sealed class NewUser : IAsyncDisposable
 {
-    private NewUser(string name, int uid, int gid)
+    private NewUser(string name, string home, int uid, int gid)
     {
         Name = name;
+        Home = home;
         Uid = uid;
         Gid = gid;
     }
@@ -23,19 +24,26 @@ internal sealed class NewUser : IAsyncDisposable
 
     public int Gid { get; }
 
-    public string Home => "/home/" + Name;
+    public string Home { get; }
+
+    /// <summary>The home's permission bits, as <c>stat -c %a</c> prints them.</summary>
+    public string HomeMode => Convert.ToString((int)File.GetUnixFileMode(Home), 8);
+
+    public override string ToString() => $"{Name} (uid {Uid.ToString(CultureInfo.InvariantCulture)})";
 
     /// <summary>Makes the user and adds them to <paramref name="groups"/> (the packaged <c>labd</c> group by default).</summary>
     public static async Task<NewUser> AddAsync(CancellationToken cancellationToken, params string[] groups)
     {
+        Root.Require("creates a user with adduser");
         var name = "labdt-a-" + Guid.NewGuid().ToString("N")[..8];
         await Command.CheckedAsync("adduser", ["--disabled-password", "--gecos", "", "--quiet", name], cancellationToken);
-        foreach (var group in groups.Length == 0 ? [AcceptanceBed.UsersGroup] : groups)
+        foreach (var group in groups.Length == 0 ? [Acceptance.AcceptanceBed.UsersGroup] : groups)
         {
             await Command.CheckedAsync("usermod", ["-aG", group, name], cancellationToken);
         }
         var (uid, gid) = await TestAccounts.IdsAsync(name, cancellationToken);
-        return new NewUser(name, uid, gid);
+        var home = (await Command.CheckedAsync("getent", ["passwd", name], cancellationToken)).Trim().Split(':')[5];
+        return new NewUser(name, home, uid, gid);
     }
 
     /// <summary>Runs <paramref name="script"/> with bash as this user in <paramref name="workingDirectory"/>
