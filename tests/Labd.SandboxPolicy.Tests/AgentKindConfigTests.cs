@@ -26,12 +26,14 @@ public sealed class AgentKindConfigTests
     [Theory]
     [InlineData("claude")]
     [InlineData("codex")]
-    public void The_embedded_kinds_pass_the_prompt_after_double_dash_so_a_prompt_starting_with_a_dash_stays_a_prompt(string kind)
+    public void The_embedded_kinds_read_the_prompt_on_stdin_so_it_is_on_no_command_line(string kind)
     {
         var command = AgentKindConfig.Defaults[kind].Command;
 
-        Assert.Equal(["--", "{prompt}"], command.TakeLast(2));
-        Assert.Single(command, a => a.Contains("{prompt}", StringComparison.Ordinal));
+        Assert.DoesNotContain(command, a => a.Contains("{prompt}", StringComparison.Ordinal));
+        Assert.DoesNotContain("--", command);
+        // codex exec reads stdin only when its prompt argument is '-' or absent.
+        Assert.Equal(kind == "codex" ? "-" : "{mcpConfig}", command[^1]);
     }
 
     [Fact]

@@ -50,6 +50,12 @@ internal static class AgentPrompt
             .Replace("{mcpConfig}", McpFile, StringComparison.Ordinal))];
     }
 
+    /// <summary>The turn's stdin: the prompt file when the kind's argv does not carry the prompt itself
+    /// (the embedded kinds), so the prompt is on no command line (issue 13); else none, as codex
+    /// would append a piped stdin to its prompt argument.</summary>
+    public static string? StandardInput(IReadOnlyList<string> command) =>
+        command.Any(a => a.Contains("{prompt}", StringComparison.Ordinal)) ? null : PromptFile;
+
     /// <summary>Where a role's prompt is looked for on main, first found wins (also what <see cref="AgentSources"/> checks).</summary>
     public static IReadOnlyList<string> PromptFiles(string role) => [$"PROMPT.{role}.md", LabPrompt.FileName];
 

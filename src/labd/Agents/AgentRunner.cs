@@ -405,6 +405,7 @@ internal sealed class AgentRunner(
             // Its own /run/lab/api.sock: this agent, confined to its lab.
             ApiCaller = new SandboxApiCaller(Api.CallerKind.Agent, agent.Lab, Db.Text(agent.Id)) { Role = agent.Role },
             ExtraSecretFiles = credentials,
+            StandardInput = AgentPrompt.StandardInput(agent.Command),
             LabFiles = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [AgentPrompt.PromptFileName] = prompt,

@@ -33,6 +33,10 @@ internal sealed record LaunchPlan(
 {
     /// <summary>The spec's memory limit, enforced by the supervisor's cgroup leaf when labd has no systemd.</summary>
     public long? MemoryBytes { get; init; }
+
+    /// <summary>A file inside the sandbox the target reads as its stdin (an agent's prompt, which
+    /// then needs no argv); none when null.</summary>
+    public string? StandardInput { get; init; }
 }
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>

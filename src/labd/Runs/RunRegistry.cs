@@ -121,7 +121,7 @@ internal sealed class RunRegistry
             {
                 GiveToTarget(tree, request.WritableTreeOwner, paths, user);
             }
-            WriteLabFiles(paths, request.LabFiles);
+            WriteLabFiles(paths, request.LabFiles, user);
 
             var plan = new LaunchPlan(
                 id,
@@ -145,7 +145,7 @@ internal sealed class RunRegistry
                 _options.EmptyFile,
                 leaseFile,
                 request.Weakening)
-            { MemoryBytes = request.Spec.Limits.MemoryBytes };
+            { MemoryBytes = request.Spec.Limits.MemoryBytes, StandardInput = request.StandardInput };
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
             Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 
@@ -303,7 +303,9 @@ internal sealed class RunRegistry
     }
 
     /// <summary>Reserved names of the lab directory (the socket, the experiment files) are refused.</summary>
-    private static void WriteLabFiles(RunPaths paths, IReadOnlyDictionary<string, string> files)
+    /// <summary>Lab files are root's, readable by the sandbox's gid only (0640): an agent's prompt is
+    /// its lab's business, not every local user's (issue 13).</summary>
+    private static void WriteLabFiles(RunPaths paths, IReadOnlyDictionary<string, string> files, SandboxUser user)
     {
         foreach (var (name, content) in files)
         {
@@ -312,8 +314,12 @@ internal sealed class RunRegistry
                 throw new InvalidOperationException($"'{name}' is not a valid lab file name");
             }
             var path = Path.Combine(paths.Lab, name);
-            File.WriteAllText(path, content);
-            Chmod.Set(path, 0b110_100_100);
+            using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+                file.Write(System.Text.Encoding.UTF8.GetBytes(content));
+            }
+            Interop.Chown.Set(path, 0, user.Gid);
+            Chmod.Set(path, 0b110_100_000);
         }
     }
 

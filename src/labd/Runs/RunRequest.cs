@@ -41,6 +41,10 @@ internal sealed record RunRequest(
     /// (<c>/run/lab/NAME</c> inside): an agent's prompt and MCP configuration.</summary>
     public IReadOnlyDictionary<string, string> LabFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>A file inside the sandbox (usually one of <see cref="LabFiles"/>) that the target
+    /// reads as its stdin; none when null.</summary>
+    public string? StandardInput { get; init; }
+
     /// <summary>Negative-control arms of the escape suite only. The API never sets this.</summary>
     internal SandboxWeakening Weakening { get; init; }
 }

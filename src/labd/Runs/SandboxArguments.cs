@@ -11,9 +11,13 @@ namespace Labd.Runs;
 /// with openat2(RESOLVE_NO_SYMLINKS) by the (root) supervisor and staged where the sandbox uid can
 /// reach them (<see cref="BindStage"/>), the seccomp program and the
 /// options themselves (<c>--args FD</c>, so /proc/1/cmdline inside shows only
-/// <c>bwrap --args N -- command</c>). The descriptors are inheritable; bwrap closes each one
-/// after use, so the target starts with fds 0–2 only (escape suite B11). Built only inside
-/// the single-purpose supervisor process, never in labd, so no other child can inherit them.
+/// <c>bwrap --args N -- launcher</c>), and the target's argv (<see cref="CommandDescriptor"/>,
+/// read inside the sandbox by <see cref="SandboxChain.Launch"/>), so neither the options nor the
+/// target's argv (an agent's prompt) is on any launch process's command line, which every local
+/// user can read in <c>ps</c> (issue 13). The descriptors are inheritable; bwrap closes each
+/// one it uses and the launcher closes the argv's, so the target starts with fds 0–2 only
+/// (escape suite B11). Built only inside the single-purpose supervisor process, never in labd,
+/// so no other child can inherit them.
 /// </summary>
 internal sealed class SandboxArguments : IDisposable
 {
@@ -26,19 +30,17 @@ internal sealed class SandboxArguments : IDisposable
 
     public SafeFileHandle ArgsDescriptor { get; }
 
+    /// <summary>The target's argv, each argument followed by a NUL.</summary>
+    public SafeFileHandle CommandDescriptor { get; }
+
     private SandboxArguments(LaunchPlan plan, IReadOnlyDictionary<string, string> environment, BindStage stage)
     {
         _stage = stage;
         try
         {
             Build(plan, environment);
-            var bytes = new StringBuilder();
-            foreach (var arg in _args)
-            {
-                bytes.Append(arg).Append('\0');
-            }
-            ArgsDescriptor = MemfdCreate.CreateWithContent("labd-bwrap-args", Encoding.UTF8.GetBytes(bytes.ToString()), inheritable: true);
-            _descriptors.Add(ArgsDescriptor);
+            ArgsDescriptor = Keep(MemfdCreate.CreateWithContent("labd-bwrap-args", NulSeparated(_args), inheritable: true));
+            CommandDescriptor = Keep(MemfdCreate.CreateWithContent("labd-target-argv", NulSeparated(plan.Command), inheritable: true));
         }
         catch
         {
@@ -55,6 +57,8 @@ internal sealed class SandboxArguments : IDisposable
     public IReadOnlyList<string> Options => _args;
 
     public string ArgsDescriptorNumber => Number(ArgsDescriptor);
+
+    public string CommandDescriptorNumber => Number(CommandDescriptor);
 
     /// <summary>The policy's binds as they must be found inside the sandbox before the target runs
     /// (<see cref="MountCheck"/>).</summary>
@@ -268,6 +272,16 @@ internal sealed class SandboxArguments : IDisposable
 
     private static bool IsUnder(string path, string parent) =>
         parent == "/" || path.StartsWith(parent.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    private static byte[] NulSeparated(IEnumerable<string> args)
+    {
+        var text = new StringBuilder();
+        foreach (var arg in args)
+        {
+            text.Append(arg).Append('\0');
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
 
     private SafeFileHandle Keep(SafeFileHandle fd)
     {

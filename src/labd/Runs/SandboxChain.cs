@@ -28,9 +28,22 @@ internal sealed class SandboxChain
     internal const string Gate = "exec 2>&1; kill -STOP $$; exec /usr/bin/env -i \"$@\"";
     internal const string WeakGate = "exec 2>&1; kill -STOP $$; exec \"$@\"";
 
+    /// <summary>What bwrap execs inside the sandbox: bash reads the target's argv (NUL-separated)
+    /// from the inherited descriptor named by its first argument, closes it, points stdin at the
+    /// file named by its second argument (if any) and execs the target, so the target's argv is
+    /// on no command line of the chain (issue 13); SHLVL, which bash adds, does not reach the
+    /// target.</summary>
+    internal const string Launch = "fd=$1; mapfile -d '' -t argv <&\"$fd\" || exit 125; exec {fd}<&-; "
+        + "if [ -n \"$2\" ]; then exec <\"$2\" || exit 125; fi; unset fd SHLVL; exec \"${argv[@]}\"";
+
     /// <summary>The gate inside the sandbox, exec'd by bwrap after it has set up the mounts: it
-    /// stops itself, and the same process then becomes the target.</summary>
-    internal const string MountGate = "kill -STOP $$; exec \"$@\"";
+    /// stops itself, and the same process then becomes the target (<see cref="Launch"/>).</summary>
+    internal const string MountGate = "kill -STOP $$; " + Launch;
+
+    /// <summary>The mount gate with the target's argv as its own arguments, as before issue 13
+    /// (<see cref="SandboxWeakening.ArgvOnCommandLines"/>, for negative controls: it ignores
+    /// <see cref="LaunchPlan.StandardInput"/>).</summary>
+    internal const string ArgvMountGate = "kill -STOP $$; exec \"$@\"";
     internal const string MountGateName = "labd-mount-gate";
 
     /// <summary>Writes its own pid to each cgroup.procs file given before <c>--</c>, then execs the rest.</summary>
@@ -119,14 +132,7 @@ internal sealed class SandboxChain
         args.Add(arguments.ArgsDescriptorNumber);
         args.Add("--");
         var mounts = weak.HasFlag(SandboxWeakening.NoMountCheck) ? null : arguments.Mounts.ToList();
-        if (mounts is not null)
-        {
-            foreach (var a in new[] { "/bin/sh", "-c", MountGate, MountGateName })
-            {
-                args.Add(a);
-            }
-        }
-        foreach (var a in plan.Command)
+        foreach (var a in LauncherArguments(plan, arguments, check: mounts is not null))
         {
             args.Add(a);
         }
@@ -138,6 +144,18 @@ internal sealed class SandboxChain
         var process = Process.Start(psi) ?? throw new SandboxSetupException("could not start prlimit");
         process.StandardInput.Close();
         return new SandboxChain(plan, paths, process, mounts);
+    }
+
+    /// <summary>What follows bwrap's <c>--</c>: the launcher and the number of the descriptor
+    /// holding the target's argv (the mount gate when mounts are checked); weakened, the target's
+    /// argv itself.</summary>
+    private static IEnumerable<string> LauncherArguments(LaunchPlan plan, SandboxArguments arguments, bool check)
+    {
+        if (!plan.Weakening.HasFlag(SandboxWeakening.ArgvOnCommandLines))
+        {
+            return ["/bin/bash", "-c", check ? MountGate : Launch, MountGateName, arguments.CommandDescriptorNumber, plan.StandardInput ?? ""];
+        }
+        return check ? ["/bin/bash", "-c", ArgvMountGate, MountGateName, .. plan.Command] : plan.Command;
     }
 
     /// <summary>Waits for the gate to stop, installs the network rules from outside and
@@ -203,7 +221,7 @@ internal sealed class SandboxChain
         try
         {
             var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-            return argv.Length > 3 && argv[0] == "/bin/sh" && argv[1] == "-c" && argv[2] == MountGate && argv[3] == MountGateName;
+            return argv.Length > 3 && argv[0] == "/bin/bash" && argv[1] == "-c" && argv[2] is MountGate or ArgvMountGate && argv[3] == MountGateName;
         }
         catch (IOException)
         {

@@ -37,4 +37,8 @@ internal enum SandboxWeakening
     /// <summary>The target starts as soon as bwrap has set up, without <see cref="MountCheck"/>
     /// looking at where its binds landed (escape suite B6).</summary>
     NoMountCheck = 1 << 14,
+    /// <summary>The target's argv travels on the launch chain's command lines (prlimit, setpriv,
+    /// rootlesskit, the gates, bwrap), readable by every local user, instead of through a
+    /// descriptor (issue 13).</summary>
+    ArgvOnCommandLines = 1 << 15,
 }

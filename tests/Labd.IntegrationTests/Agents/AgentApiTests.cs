@@ -94,6 +94,30 @@ public sealed class AgentApiTests
         Assert.Equal(bed.WorktreeOf("lab-k", agent.Id), ended.Worktree);
     }
 
+    /// <summary>H9: the embedded kinds take the prompt on stdin, so it is on no command line; a kind
+    /// whose argv carries <c>{prompt}</c> gets it there and an empty stdin.</summary>
+    [Fact(Timeout = 180_000)]
+    public async Task A_kind_without_prompt_in_its_argv_reads_the_prompt_on_stdin_and_one_with_it_gets_an_empty_stdin()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string Count = "echo stdin-guide=$(grep -c 'labd guide for agents')";
+        await using var bed = await AgentsBed.StartAsync(ct, null, _ => $$"""
+            agents:
+              piped:
+                command: [/bin/sh, -c, "{{Count}}"]
+              argued:
+                command: [/bin/sh, -c, "{{Count}}", "{prompt}"]
+            """);
+        await bed.CreateLabAsync("lab-s", new Dictionary<string, string> { ["PROMPT.md"] = "MAIN PROMPT\n" }, ct);
+        foreach (var (kind, expected) in new[] { ("piped", "stdin-guide=1"), ("argued", "stdin-guide=0") })
+        {
+            var agent = await bed.StartAgentAsync(new AgentStartRequest("lab-s", kind, null, null, null, 1, null, null), ct);
+            var ended = await bed.WaitEndedAsync(agent.Id, ct);
+            var lines = (await bed.LogsAsync(agent.Id, ct)).Select(l => l.Line).ToList();
+            Assert.True(lines.Contains(expected), $"{kind}: {ended.Status} {ended.Reason}\n{string.Join("\n", lines)}");
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Users_see_and_stop_the_agents_of_their_own_labs_only()
     {

@@ -38,6 +38,14 @@ public sealed class AgentTurnRulesTests
     }
 
     [Fact]
+    public void The_prompt_goes_to_stdin_only_when_the_argv_does_not_carry_it()
+    {
+        Assert.Equal("/run/lab/prompt.md", AgentPrompt.StandardInput(["claude", "-p", "--mcp-config", "{mcpConfig}"]));
+        Assert.Equal("/run/lab/prompt.md", AgentPrompt.StandardInput(["/opt/bot/run", "--prompt-file", "{promptFile}"]));
+        Assert.Null(AgentPrompt.StandardInput(["codex", "exec", "--prompt={prompt}"]));
+    }
+
+    [Fact]
     public void A_huge_prompt_is_capped_without_splitting_a_character()
     {
         var prompt = new string('é', AgentPrompt.MaxArgumentBytes);
