@@ -206,12 +206,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         return true;
     }
 
-    public async Task<LabRow?> FindLabAsync(string lab, CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await Db.ListAsync(connection, null, $"SELECT {LabRow.Columns} FROM labs WHERE id = $id;", LabRow.Read, cancellationToken, ("$id", lab)).ConfigureAwait(false);
-        return rows.Count > 0 ? rows[0] : null;
-    }
+    public Task<LabRow?> FindLabAsync(string lab, CancellationToken cancellationToken) => LabRow.FindAsync(store, lab, cancellationToken);
 
     private static AgentTurnRecord ReadTurn(SqliteDataReader r) => new(
         r.GetInt64(0),

@@ -7,6 +7,7 @@ using Labd.Hosting;
 using Labd.Protocol;
 using Labd.Runs;
 using Labd.SandboxPolicy;
+using LabRow = Labd.Tracker.LabRow;
 
 namespace Labd.Experiments;
 

@@ -9,6 +9,7 @@ using Labd.Protocol;
 using Labd.Runs;
 using Labd.SandboxPolicy;
 using Labd.Store;
+using LabRow = Labd.Tracker.LabRow;
 
 namespace Labd.Experiments;
 
@@ -353,7 +354,7 @@ internal sealed class ExperimentService(
     private async Task<bool> IsVisibleAsync(Caller caller, string labId, CancellationToken cancellationToken) =>
         await experiments.FindLabAsync(labId, cancellationToken).ConfigureAwait(false) is { } lab && Visible(caller, lab);
 
-    private static bool Visible(Caller caller, LabRow lab) => Tracker.LabAccess.MaySee(caller, lab.Id, lab.OwnerUid);
+    private static bool Visible(Caller caller, LabRow lab) => Tracker.LabAccess.MaySee(caller, lab);
 
     /// <summary>Up to <paramref name="max"/> bytes from the end of a target-writable file, opened
     /// without following a symlink; only a regular file is read.</summary>

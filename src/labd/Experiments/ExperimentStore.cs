@@ -3,6 +3,7 @@ using System.Text.Json;
 using Labd.Protocol;
 using Labd.Store;
 using Microsoft.Data.Sqlite;
+using LabRow = Labd.Tracker.LabRow;
 
 namespace Labd.Experiments;
 
@@ -20,17 +21,7 @@ internal sealed class ExperimentStore(StateStore store)
         e.submitter_uid
         """;
 
-    public async Task<LabRow?> FindLabAsync(string lab, CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, path, owner_uid, policy FROM labs WHERE id = $id";
-        command.Parameters.AddWithValue("$id", lab);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new LabRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3))
-            : null;
-    }
+    public Task<LabRow?> FindLabAsync(string lab, CancellationToken cancellationToken) => LabRow.FindAsync(store, lab, cancellationToken);
 
     /// <summary>Every lab's id and policy, by id.</summary>
     public async Task<IReadOnlyList<(string Lab, string Policy)>> LabPoliciesAsync(CancellationToken cancellationToken)

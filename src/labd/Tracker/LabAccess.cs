@@ -14,9 +14,8 @@ internal sealed class LabAccess(StateStore store)
     /// <summary>The lab <paramref name="id"/> as <paramref name="caller"/> may see it; <paramref name="manage"/>: init/rm/metric.</summary>
     public async Task<LabRow> GetAsync(Caller caller, string id, bool manage, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await Db.ListAsync(connection, null, $"SELECT {LabRow.Columns} FROM labs WHERE id = $id;", LabRow.Read, cancellationToken, ("$id", id)).ConfigureAwait(false);
-        if (rows.Count == 0 || !MaySee(caller, rows[0]))
+        var lab = await LabRow.FindAsync(store, id, cancellationToken).ConfigureAwait(false);
+        if (lab is null || !MaySee(caller, lab))
         {
             throw NotFound(id);
         }
@@ -24,7 +23,7 @@ internal sealed class LabAccess(StateStore store)
         {
             throw new LabdException(ErrorCode.Forbidden, $"a sandboxed {caller.KindName} cannot change lab {id}'s settings; ask its owner to run `labctl lab` outside the sandbox");
         }
-        return rows[0];
+        return lab;
     }
 
     /// <summary>Every lab the caller may see.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Labd.Protocol;
+using Labd.Store;
 using Microsoft.Data.Sqlite;
 
 namespace Labd.Tracker;
@@ -17,6 +18,15 @@ internal sealed record LabRow(string Id, string Path, int OwnerUid, string Polic
         string.IsNullOrEmpty(name) ? Primary : Metrics.FirstOrDefault(m => m.Name == name)
             ?? throw new LabdException(ErrorCode.BadRequest,
                 $"lab {Id} has no metric '{name}' declared, so labd cannot tell whether higher or lower is better; declare it with `labctl lab metric {name} min --lab {Id}` (or max). Declared: {string.Join(", ", Metrics.Select(m => $"{m.Name} ({m.Direction})"))}");
+
+    /// <summary>The one reader of a lab's row, by id, for every component. Whether a caller may see
+    /// it is <see cref="LabAccess.MaySee(Api.Caller, LabRow)"/>'s to say.</summary>
+    public static async Task<LabRow?> FindAsync(StateStore store, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await Db.ListAsync(connection, null, $"SELECT {Columns} FROM labs WHERE id = $id;", Read, cancellationToken, ("$id", id)).ConfigureAwait(false);
+        return rows.Count > 0 ? rows[0] : null;
+    }
 
     public static LabRow Read(SqliteDataReader reader) => new(
         reader.GetString(0),

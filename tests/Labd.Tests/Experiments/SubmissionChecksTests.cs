@@ -33,7 +33,7 @@ public sealed class SubmissionChecksTests
     public void An_empty_command_is_refused() =>
         Assert.Throws<LabdException>(() => ExperimentService.CheckCommand([]));
 
-    private static readonly LabRow Lab = new("demo", "/srv/demo", 1000, "default");
+    private static readonly Labd.Tracker.LabRow Lab = new("demo", "/srv/demo", 1000, "default", "main", [new("score", Labd.Protocol.LabMetric.Max)], DateTimeOffset.UnixEpoch);
 
     [Theory]
     [InlineData(-1, 1, 4, Labd.Protocol.ErrorCode.BadRequest, "--gpus must be 0 or more, not -1")]
