@@ -19,7 +19,7 @@ internal sealed class AgentWorktrees(RunsOptions options, UnixAccounts accounts)
     /// tip, whichever is missing (a restart between the two finishes the job).</summary>
     public void Ensure(AgentRow agent, LabRow lab)
     {
-        TreeOwnership.PrepareParents(options.StateDirectory, "labs", agent.Lab, "agents", Tracker.Db.Text(agent.Id));
+        TreeOwnership.PrepareParents(LabDirectory.Prepare(options.StateDirectory, agent.Lab, lab.OwnerUid), "agents", Tracker.Db.Text(agent.Id));
         using var repository = LabRepository.Open(lab.Path, lab.OwnerUid);
         var tip = repository.TipOf(agent.Branch)
             ?? repository.CreateBranch(agent.Branch, [], lab.MainBranch, $"agent {agent.Id}");

@@ -54,6 +54,7 @@ internal sealed class ExperimentRunner(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await CloseLabDirectoriesAsync(cancellationToken).ConfigureAwait(false);
         var adopted = 0;
         foreach (var experiment in await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -64,6 +65,23 @@ internal sealed class ExperimentRunner(
         }
         ExperimentLog.Readopted(logger, adopted);
         _loop = LoopAsync(_stopping.Token);
+    }
+
+    /// <summary>Lab directories made before they were owner-only (0711) get their mode and ACL now,
+    /// not at the lab's next experiment or agent (<see cref="LabDirectory"/>).</summary>
+    private async Task CloseLabDirectoriesAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(LabsDirectory))
+        {
+            return;
+        }
+        foreach (var directory in Directory.EnumerateDirectories(LabsDirectory))
+        {
+            if (await experiments.FindLabAsync(Path.GetFileName(directory), cancellationToken).ConfigureAwait(false) is { } lab)
+            {
+                LabDirectory.Prepare(options.StateDirectory, lab.Id, lab.OwnerUid);
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -199,7 +217,7 @@ internal sealed class ExperimentRunner(
         try
         {
             var tree = TreeOf(lab.Id, experiment.Id);
-            TreeOwnership.PrepareParents(options.StateDirectory, "labs", lab.Id, "experiments", experiment.Id.ToString(CultureInfo.InvariantCulture));
+            TreeOwnership.PrepareParents(LabDirectory.Prepare(options.StateDirectory, lab.Id, lab.OwnerUid), "experiments", experiment.Id.ToString(CultureInfo.InvariantCulture));
             TreeRemoval.Delete(tree);
             using (var repository = LabRepository.Open(lab.Path, lab.OwnerUid))
             {
