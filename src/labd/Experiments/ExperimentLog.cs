@@ -26,4 +26,7 @@ internal static partial class ExperimentLog
 
     [LoggerMessage(7107, LogLevel.Information, "Re-adopted {Count} running experiments")]
     public static partial void Readopted(ILogger logger, int count);
+
+    [LoggerMessage(7150, LogLevel.Warning, "The filesystem of {Directory} has no POSIX ACLs: labs' experiment trees and agents' worktrees stay 0711, reachable by other local users who guess a path; put labd's state directory on a filesystem with ACLs (ext4, xfs, btrfs, tmpfs)")]
+    public static partial void LabDirectoryOpen(ILogger logger, string directory);
 }

@@ -79,7 +79,12 @@ internal sealed class ExperimentRunner(
         {
             if (await experiments.FindLabAsync(Path.GetFileName(directory), cancellationToken).ConfigureAwait(false) is { } lab)
             {
-                LabDirectory.Prepare(options.StateDirectory, lab.Id, lab.OwnerUid);
+                LabDirectory.Prepare(options.StateDirectory, lab.Id, lab.OwnerUid, out var ownerOnly);
+                if (!ownerOnly)
+                {
+                    ExperimentLog.LabDirectoryOpen(logger, LabsDirectory);
+                    return;
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ internal static class Errno
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
+    public const int EOPNOTSUPP = 95;
     public const int EWOULDBLOCK = EAGAIN;
 
     /// <summary>Calls <paramref name="call"/> until it stops failing with EINTR; throws on any other failure.</summary>
