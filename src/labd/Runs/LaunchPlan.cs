@@ -33,6 +33,10 @@ internal sealed record LaunchPlan(
 {
     /// <summary>The spec's memory limit, enforced by the supervisor's cgroup leaf when labd has no systemd.</summary>
     public long? MemoryBytes { get; init; }
+
+    /// <summary>The spec's <c>limits.metrics</c> (or labd's default): how much of the metrics and
+    /// progress files labd reads. Null in plans written before it was recorded.</summary>
+    public long? MetricsBytes { get; init; }
 }
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>

@@ -145,7 +145,7 @@ internal sealed class RunRegistry
                 _options.EmptyFile,
                 leaseFile,
                 request.Weakening)
-            { MemoryBytes = request.Spec.Limits.MemoryBytes };
+            { MemoryBytes = request.Spec.Limits.MemoryBytes, MetricsBytes = request.Spec.Limits.MetricsBytes ?? RunsOptions.DefaultMetricsBytes };
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
             Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 
