@@ -113,6 +113,16 @@ public static class LabdConfigLoader
         foreach (var (key, value) in reader.Entries(reader.Mapping(node, "limits"), LimitsConfig.Keys, "limits"))
         {
             var text = reader.Scalar(value, "limits." + key);
+            if (key == "collectAfter")
+            {
+                var after = TimeSpan.Zero;
+                if (text != "0" && !ValueParsers.TryParseDuration(text, out after))
+                {
+                    throw reader.Error(value, $"limits.collectAfter must be a duration like 14d, 12h or 90s (at most 30d; 0 collects nothing), got '{text}'");
+                }
+                limits = limits with { CollectAfter = after };
+                continue;
+            }
             if (key == "egressLogBytes")
             {
                 var bytes = 0L;

@@ -54,9 +54,12 @@ public sealed class LabdConfigLoaderTests
               egressLogLinesPerSecond: 7
               egressLogBurst: 9
               egressLogBytes: 512K
+              collectAfter: 3d
             """, "labd.yaml");
 
-        Assert.Equal(new LimitsConfig(0, 5, 7, 9, 512 * 1024), config.Limits);
+        Assert.Equal(new LimitsConfig(0, 5, 7, 9, 512 * 1024) { CollectAfter = TimeSpan.FromDays(3) }, config.Limits);
+        Assert.Equal(TimeSpan.Zero, LabdConfigLoader.Parse("limits: {collectAfter: 0}\n", "labd.yaml").Limits.CollectAfter);
+        Assert.Equal(TimeSpan.FromDays(14), LabdConfig.Default.Limits.CollectAfter);
         Assert.Equal(0, LabdConfigLoader.Parse("limits: {egressLogBytes: 0}\n", "labd.yaml").Limits.EgressLogBytes);
         Assert.Equal(new LimitsConfig(120, 60, 20, 200, 4L << 20), LabdConfig.Default.Limits);
     }
@@ -66,6 +69,7 @@ public sealed class LabdConfigLoaderTests
     [InlineData("limits: {egressLogLinesPerSecond: -1}", "limits.egressLogLinesPerSecond must be a whole number from 0 (off)")]
     [InlineData("limits: {egressLogBytes: lots}", "limits.egressLogBytes must be a size like 4M")]
     [InlineData("limits: {trackerWrites: 5}", "unknown key 'trackerWrites' in limits")]
+    [InlineData("limits: {collectAfter: forever}", "limits.collectAfter must be a duration like 14d")]
     public void Bad_limits_are_one_line_errors_naming_the_key_and_the_fix(string yaml, string message)
     {
         var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse(yaml, "labd.yaml"));
