@@ -34,6 +34,7 @@ internal sealed class Collector(LabdSettings settings, ExperimentStore experimen
     {
         if (after <= TimeSpan.Zero)
         {
+            ExperimentLog.CollectionOff(logger);
             return (0, 0);
         }
         await _sweeping.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -42,10 +43,7 @@ internal sealed class Collector(LabdSettings settings, ExperimentStore experimen
             var now = DateTimeOffset.UtcNow;
             var trees = await CollectTreesAsync(now, after, cancellationToken).ConfigureAwait(false);
             var runs = CollectRuns(now, after);
-            if (trees + runs > 0)
-            {
-                ExperimentLog.Collected(logger, trees, runs, after);
-            }
+            ExperimentLog.Collected(logger, trees, runs, after);
             return (trees, runs);
         }
         finally

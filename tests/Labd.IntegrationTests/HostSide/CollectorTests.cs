@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Labd.IntegrationTests.Acceptance;
 using Labd.IntegrationTests.TestBed;
@@ -22,13 +21,7 @@ public sealed class CollectorTests
         await using var alice = await NewUser.AddAsync(ct);
         var (done, running) = await TwoExperimentsAsync(bed, alice, ct);
 
-        // Collection is about age: reload (which sweeps) until the finished one is a second old.
-        var clock = Stopwatch.StartNew();
-        while (Directory.Exists(done.Tree) && clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            bed.Labd.Signal(Signals.SIGHUP);
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        }
+        await SweepAsync(bed, done, "Collected 1 experiment trees and 1 run directories", ct);
         var show = await bed.OkAsync(alice, "labctl exp show exp/1.1 -o json", ct, done.Repo);
 
         try
@@ -54,12 +47,7 @@ public sealed class CollectorTests
         await using var bed = await AcceptanceBed.StartAsync(ct, fakeGpus: 0, extraConfig: "limits: {collectAfter: 0}");
         await using var alice = await NewUser.AddAsync(ct);
         var (done, running) = await TwoExperimentsAsync(bed, alice, ct);
-        var ended = Stopwatch.StartNew();
-        while (ended.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            bed.Labd.Signal(Signals.SIGHUP);
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-        }
+        await SweepAsync(bed, done, "Collection of experiment trees and run directories is off", ct);
 
         try
         {
@@ -73,7 +61,22 @@ public sealed class CollectorTests
         }
     }
 
-    private sealed record Experiment(string Repo, string Tree, string RunDirectory);
+    private sealed record Experiment(string Repo, string Tree, string RunDirectory, DateTimeOffset? EndedAt);
+
+    /// <summary>Once the finished experiment is older than collectAfter (1 s), a reload (SIGHUP) sweeps;
+    /// waits for the sweep's log line. Collection is about age, so the only wait on the clock is for
+    /// what is left of that second.</summary>
+    private static async Task SweepAsync(AcceptanceBed bed, Experiment done, string logLine, CancellationToken ct)
+    {
+        var age = DateTimeOffset.UtcNow - done.EndedAt!.Value;
+        if (age < TimeSpan.FromSeconds(1.1))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.1) - age, ct);
+        }
+        var mark = bed.Labd.OutputLength;
+        bed.Labd.Signal(Signals.SIGHUP);
+        await bed.Labd.WaitForOutputAsync(logLine, mark, ct);
+    }
 
     /// <summary>exp/1.1 has finished (score 0.75); exp/2.1 is running (sleeps).</summary>
     private static async Task<(Experiment Done, Experiment Running)> TwoExperimentsAsync(AcceptanceBed bed, NewUser alice, CancellationToken ct)
@@ -101,6 +104,7 @@ public sealed class CollectorTests
         var runDirectory = Path.Combine(bed.Labd.StateDir, "runs", run);
         Assert.True(Directory.Exists(tree), $"no tree at {tree}");
         Assert.True(Directory.Exists(runDirectory), $"no run directory at {runDirectory}");
-        return new Experiment(repo, tree, runDirectory);
+        var ended = show.RootElement.TryGetProperty("endedAt", out var at) && at.ValueKind == JsonValueKind.String ? at.GetDateTimeOffset() : (DateTimeOffset?)null;
+        return new Experiment(repo, tree, runDirectory, ended);
     }
 }
