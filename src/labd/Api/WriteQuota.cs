@@ -13,7 +13,8 @@ namespace Labd.Api;
 /// (<c>limits.trackerWriteBurst</c> writes at once, refilled at <c>limits.trackerWritesPerMinute</c>),
 /// so one caller's flood fills only its own bucket and never delays another's writes. A caller
 /// is a host user by uid (all their terminals together), an agent by its session, an experiment
-/// by its run. A refused write is a 429 <c>rate-limited</c> problem with <c>Retry-After</c>; the
+/// by its run. Admins (root and <c>groups.admins</c>) are operators, not tenants: they have no
+/// bucket, so a script that drives labd as root is never throttled. A refused write is a 429 <c>rate-limited</c> problem with <c>Retry-After</c>; the
 /// limits are re-read from labd.yaml on reload (buckets start full again then).
 /// </summary>
 internal sealed class WriteQuota(LabdSettings settings) : IDisposable
@@ -29,9 +30,10 @@ internal sealed class WriteQuota(LabdSettings settings) : IDisposable
         var http = context.HttpContext;
         CheckBody(http);
         var (limits, limiter) = Current();
-        if (limiter is not null)
+        var caller = http.GetCaller();
+        if (limiter is not null && !caller.IsAdmin)
         {
-            using var lease = limiter.AttemptAcquire(KeyOf(http.GetCaller()));
+            using var lease = limiter.AttemptAcquire(KeyOf(caller));
             if (!lease.IsAcquired)
             {
                 var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
