@@ -27,7 +27,7 @@ internal static class ExitCodes
         (NotFound, "not found"),
         (Conflict, "conflict (the object is in a state that does not allow this)"),
         (Invalid, "invalid request or policy"),
-        (Unavailable, "labd cannot do this now (sandboxes unavailable, shutting down)"),
+        (Unavailable, "labd cannot do this now (sandboxes unavailable, shutting down, too many writes: retry when it says)"),
         (TimedOut, "timed out waiting (msg wait; exp wait --timeout: the experiment is still queued or running; run: the command's time limit)"),
     ];
 }

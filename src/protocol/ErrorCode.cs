@@ -26,4 +26,5 @@ public enum ErrorCode
     NotARepository,
     MergeConflict,
     AgentNotFound,
+    RateLimited,
 }

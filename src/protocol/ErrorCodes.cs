@@ -24,6 +24,7 @@ public static class ErrorCodes
         ErrorCode.NotARepository => "not-a-repository",
         ErrorCode.MergeConflict => "merge-conflict",
         ErrorCode.AgentNotFound => "agent-not-found",
+        ErrorCode.RateLimited => "rate-limited",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

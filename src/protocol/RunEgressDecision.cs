@@ -1,7 +1,9 @@
 namespace Labd.Protocol;
 
 /// <summary>One line of <c>GET /v1/runs/{id}/egress</c> (NDJSON): an egress decision of the run's proxy.
-/// <c>Kind</c> is <c>tls</c>, <c>http</c>, <c>connect</c>, <c>dns</c> or <c>unknown</c>; <c>Reason</c> names the deciding rule.</summary>
+/// <c>Kind</c> is <c>tls</c>, <c>http</c>, <c>connect</c>, <c>dns</c> or <c>unknown</c>; <c>Reason</c> names the deciding rule.
+/// A line of kind <c>dropped</c> is no decision: it counts (<c>Dropped</c>) decisions labd did not log because
+/// the run exceeded the egress log's rate limit or size cap, and its <c>Reason</c> says which.</summary>
 public sealed record RunEgressDecision(
     DateTimeOffset Time,
     string Kind,
@@ -10,4 +12,5 @@ public sealed record RunEgressDecision(
     bool Allowed,
     string Reason,
     string? ResolvedAddress = null,
-    string? Note = null);
+    string? Note = null,
+    long? Dropped = null);

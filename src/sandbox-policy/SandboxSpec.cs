@@ -53,7 +53,8 @@ public sealed record SandboxLimits(
     double? Cpus,
     int? Pids,
     TimeSpan? Timeout,
-    long? LogBytes);
+    long? LogBytes,
+    long? MetricsBytes = null);
 
 /// <summary>
 /// One environment variable for the target. Exactly one of <see cref="Value"/> (set),

@@ -23,6 +23,17 @@ public sealed class ShippedPolicyTests
     }
 
     [Fact]
+    public void Every_shipped_policy_caps_metrics_and_logs()
+    {
+        foreach (var policy in LoadShipped().Policies.Values)
+        {
+            var limits = PolicyCompiler.Compile(policy, Vars).Spec!.Limits;
+            Assert.True(limits.MetricsBytes is >= 1L << 20 and <= 64L << 20, $"{policy.Name}: limits.metrics is {limits.MetricsBytes}");
+            Assert.True(limits.LogBytes is > 0, $"{policy.Name}: no limits.log");
+        }
+    }
+
+    [Fact]
     public void Every_shipped_policy_compiles_for_a_real_sandbox()
     {
         foreach (var policy in LoadShipped().Policies.Values)

@@ -175,6 +175,8 @@ public sealed class ValidationTests
     [InlineData("limits:\n  timeout: 90\n", 2, 12)]
     [InlineData("limits:\n  timeout: 400d\n", 2, 12)]
     [InlineData("limits:\n  log: lots\n", 2, 8)]
+    [InlineData("limits:\n  metrics: lots\n", 2, 12)]
+    [InlineData("limits:\n  metrics: 2G\n", 2, 12)]
     [InlineData("limits:\n  memroy: 1G\n", 2, 3)]
     public void Bad_limits_are_errors_with_positions(string yaml, int line, int column)
     {
@@ -195,6 +197,16 @@ public sealed class ValidationTests
         Assert.Equal(100, p.Limits.Pids!.Value);
         Assert.Equal(TimeSpan.FromMinutes(90), p.Limits.Timeout!.Value);
         Assert.Equal(512L << 20, p.Limits.Log!.Value);
+    }
+
+    [Fact]
+    public void Limits_metrics_is_a_size_and_reaches_the_sandbox_spec()
+    {
+        var p = TestPolicies.Parse("limits: {metrics: 4M}\n").Policy!;
+
+        Assert.Equal(4L << 20, p.Limits.Metrics!.Value);
+        Assert.Equal(4L << 20, p.Limits.ToSandboxLimits().MetricsBytes);
+        Assert.Null(TestPolicies.Parse("limits: {log: 4M}\n").Policy!.Limits.ToSandboxLimits().MetricsBytes);
     }
 
     [Theory]

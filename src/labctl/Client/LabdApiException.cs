@@ -32,7 +32,7 @@ internal sealed class LabdApiException : Exception
         ErrorCode.Forbidden or ErrorCode.NotAMember => ExitCodes.PermissionDenied,
         ErrorCode.Conflict or ErrorCode.MergeConflict => ExitCodes.Conflict,
         ErrorCode.BadRequest or ErrorCode.PolicyInvalid or ErrorCode.NotARepository => ExitCodes.Invalid,
-        ErrorCode.Unavailable or ErrorCode.SandboxUnavailable => ExitCodes.Unavailable,
+        ErrorCode.Unavailable or ErrorCode.SandboxUnavailable or ErrorCode.RateLimited => ExitCodes.Unavailable,
         _ => ExitCodes.Failure,
     };
 }

@@ -46,6 +46,7 @@ internal static class ProblemReader
         HttpStatusCode.NotFound => ErrorCode.NotFound,
         HttpStatusCode.Conflict => ErrorCode.Conflict,
         HttpStatusCode.ServiceUnavailable => ErrorCode.Unavailable,
+        HttpStatusCode.TooManyRequests => ErrorCode.RateLimited,
         _ => ErrorCode.Internal,
     };
 }

@@ -45,9 +45,13 @@ internal static class AgentEgressCommand
                 {
                     continue;
                 }
+                // A "dropped" line counts decisions labd did not log (rate limit or size cap).
+                var verdict = d.Dropped is { } dropped
+                    ? $"{dropped.ToString(CultureInfo.InvariantCulture)} not logged"
+                    : d.Allowed ? "allowed" : "denied";
                 table.AddColored(
-                    [null, null, null, null, d.Allowed ? Paint.Green : Paint.Red, null],
-                    TrackerCli.Time(d.Time), d.Kind, d.Host, d.Port.ToString(CultureInfo.InvariantCulture), d.Allowed ? "allowed" : "denied", d.Reason);
+                    [null, null, null, null, d.Dropped is not null ? Paint.Yellow : d.Allowed ? Paint.Green : Paint.Red, null],
+                    TrackerCli.Time(d.Time), d.Kind, d.Host, d.Port.ToString(CultureInfo.InvariantCulture), verdict, d.Reason);
                 rows++;
             }
             if (rows == 0)

@@ -20,7 +20,7 @@ internal static class ExperimentEndpoints
             var request = await ReadAsync(context).ConfigureAwait(false);
             var record = await experiments.SubmitAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(record, ProtocolJsonContext.Default.ExperimentRecord, statusCode: StatusCodes.Status201Created);
-        });
+        }).Limited();
         endpoints.MapGet(Routes.Labs + "/{lab}/experiments", async (string lab, int? idea, string? status, string? tag, HttpContext context, Caller caller, ExperimentService experiments) =>
             Results.Json(await experiments.ListAsync(caller, lab, idea, status, tag, context.RequestAborted).ConfigureAwait(false), ProtocolJsonContext.Default.IReadOnlyListExperimentRecord));
         endpoints.MapGet(Routes.Labs + "/{lab}/experiments/{label}", async (string lab, string label, HttpContext context, Caller caller, ExperimentService experiments) =>

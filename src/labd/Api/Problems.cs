@@ -15,6 +15,7 @@ internal static class Problems
         ErrorCode.PolicyInvalid => StatusCodes.Status422UnprocessableEntity,
         ErrorCode.Unavailable or ErrorCode.SandboxUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
+        ErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -8,6 +8,7 @@ namespace Labd.Api;
 /// <summary>
 /// <c>/v1/labs</c>: labs, and per lab its ideas, notes, tags, messages, search, leaderboard, orient and
 /// progress. Users work on their own labs, admins on all, agents and experiments on their scope's lab.
+/// Every write is <see cref="Limited"/>.
 /// </summary>
 internal static class TrackerEndpoints
 {
@@ -22,7 +23,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.LabInitRequest, """{"path": "/home/me/lab", "policy": "default", "metrics": [{"name": "score", "direction": "max"}]}""").ConfigureAwait(false);
             return Results.Json(await labs.InitAsync(caller, request, context.RequestAborted).ConfigureAwait(false), json.LabRecord, statusCode: StatusCodes.Status201Created);
-        });
+        }).Limited();
         endpoints.MapGet(Routes.LabResolve, async (string? path, HttpContext context, Caller caller, LabService labs) =>
             Results.Json(await labs.ResolveAsync(caller, path, context.RequestAborted).ConfigureAwait(false), json.LabRef));
         endpoints.MapGet(Lab, async (string lab, HttpContext context, Caller caller, LabService labs) =>
@@ -36,7 +37,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.LabMetricRequest, """{"name": "loss", "direction": "min"}""").ConfigureAwait(false);
             return Results.Json(await labs.SetMetricAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false), json.LabRecord);
-        });
+        }).Limited();
 
         endpoints.MapGet(Lab + "/ideas", async (string lab, string? status, HttpContext context, Caller caller, IdeaService ideas) =>
             Results.Json(await ideas.ListAsync(caller, lab, status, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListIdeaRecord));
@@ -44,7 +45,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.IdeaNewRequest, """{"title": "cosine schedule", "parents": [1, 2]}""").ConfigureAwait(false);
             return Results.Json(await ideas.CreateAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false), json.IdeaRecord, statusCode: StatusCodes.Status201Created);
-        });
+        }).Limited();
         endpoints.MapGet(Lab + "/ideas/{number:int}", async (string lab, int number, HttpContext context, Caller caller, IdeaService ideas) =>
             Results.Json(await ideas.ShowAsync(caller, lab, number, context.RequestAborted).ConfigureAwait(false), json.IdeaDetail));
         endpoints.MapPost(Lab + "/ideas/{number:int}/{action}", async (string lab, int number, string action, HttpContext context, Caller caller, IdeaService ideas) =>
@@ -53,7 +54,7 @@ internal static class TrackerEndpoints
                 ? new IdeaTransitionRequest()
                 : await ReadAsync(context, json.IdeaTransitionRequest, """{"text": "what we learned"}""").ConfigureAwait(false);
             return Results.Json(await ideas.TransitionAsync(caller, lab, number, action, request.Text, context.RequestAborted).ConfigureAwait(false), json.IdeaRecord);
-        });
+        }).Limited();
 
         endpoints.MapGet(Lab + "/notes", async (string lab, int? idea, string? level, HttpContext context, Caller caller, NoteService notes) =>
             Results.Json(await notes.ListAsync(caller, lab, idea, level, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListNoteRecord));
@@ -61,7 +62,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.NoteAddRequest, """{"text": "warmup matters", "idea": 3, "level": "insight"}""").ConfigureAwait(false);
             return Results.Json(await notes.AddAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false), json.NoteRecord, statusCode: StatusCodes.Status201Created);
-        });
+        }).Limited();
 
         endpoints.MapGet(Lab + "/tags", async (string lab, HttpContext context, Caller caller, TagService tags) =>
             Results.Json(await tags.ListAsync(caller, lab, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListTagCount));
@@ -69,7 +70,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.TagRenameRequest, """{"from": "base", "to": "baseline"}""").ConfigureAwait(false);
             return Results.Json(await tags.RenameAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false), json.TagRenameResult);
-        });
+        }).Limited();
 
         endpoints.MapGet(Lab + "/messages", async (string lab, bool? unread, HttpContext context, Caller caller, MessageService messages) =>
             Results.Json(await messages.ListAsync(caller, lab, unread ?? false, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListMessageRecord));
@@ -86,7 +87,7 @@ internal static class TrackerEndpoints
         {
             var request = await ReadAsync(context, json.MessageSendRequest, """{"text": "GPU 2 is flaky", "to": "all"}""").ConfigureAwait(false);
             return Results.Json(await messages.SendAsync(caller, lab, request, context.RequestAborted).ConfigureAwait(false), json.MessageRecord, statusCode: StatusCodes.Status201Created);
-        });
+        }).Limited();
 
         endpoints.MapGet(Lab + "/search", async (string lab, string? q, int? limit, HttpContext context, Caller caller, SearchService search) =>
             Results.Json(await search.SearchAsync(caller, lab, q, limit, context.RequestAborted).ConfigureAwait(false), json.IReadOnlyListSearchHit));
@@ -98,6 +99,10 @@ internal static class TrackerEndpoints
             Results.Json(await orient.OrientAsync(caller, lab, context.RequestAborted).ConfigureAwait(false), json.Orientation));
         return endpoints;
     }
+
+    /// <summary>A tracker write: body size and per-caller rate limited by <see cref="WriteQuota"/>.</summary>
+    internal static RouteHandlerBuilder Limited(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<WriteQuota>().InvokeAsync(context, next));
 
     private static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, string example)
     {

@@ -6,7 +6,9 @@ namespace Labd.Egress;
 /// "connect" (explicit proxy), "dns" or "unknown"; Host is the name exactly as the client
 /// sent it (empty when none could be read); ResolvedAddress is what the proxy dialed or
 /// refused, when it got that far; Note carries extra facts, e.g. the known residual that a
-/// TLS Host header is not inspected.
+/// TLS Host header is not inspected. A line of kind "dropped" stands for
+/// <see cref="Dropped"/> decisions that were counted but not logged (rate limit or size cap;
+/// Reason says which).
 /// </summary>
 internal sealed record EgressDecisionRecord(
     DateTimeOffset Time,
@@ -17,4 +19,8 @@ internal sealed record EgressDecisionRecord(
     bool Allowed,
     string Reason,
     string? ResolvedAddress,
-    string? Note);
+    string? Note)
+{
+    /// <summary>On a "dropped" line, how many decisions it stands for; null otherwise.</summary>
+    public long? Dropped { get; init; }
+}

@@ -22,6 +22,9 @@ internal static partial class EgressLog
     [LoggerMessage(4005, LogLevel.Warning, "Egress for run {Run}: connection limit {Limit} reached, refusing a connection")]
     public static partial void TooManyConnections(ILogger logger, string run, int limit);
 
+    [LoggerMessage(4007, LogLevel.Warning, "Egress for run {Run}: {Dropped} decisions not logged: {Reason}")]
+    public static partial void DecisionsDropped(ILogger logger, string run, long dropped, string reason);
+
     [LoggerMessage(4006, LogLevel.Debug, "Egress DNS for run {Run}: dropped a malformed datagram")]
     public static partial void DnsDropped(ILogger logger, string run);
 }

@@ -13,8 +13,17 @@ internal sealed record EgressOptions
     /// <summary>Open proxied connections per sandbox; more are refused.</summary>
     public int MaxConnectionsPerSandbox { get; init; } = 512;
 
-    /// <summary>Decisions kept in memory per run (all of them go to the JSONL file).</summary>
+    /// <summary>Decisions kept in memory per run.</summary>
     public int RecentDecisions { get; init; } = 1024;
+
+    /// <summary>Decision lines a second a run may write to <c>egress.jsonl</c> and the journal (0: no limit).</summary>
+    public int LogLinesPerSecond { get; init; } = Labd.SandboxPolicy.Config.LimitsConfig.Default.EgressLogLinesPerSecond;
+
+    /// <summary>Lines a run may write at once before <see cref="LogLinesPerSecond"/> applies.</summary>
+    public int LogBurst { get; init; } = Labd.SandboxPolicy.Config.LimitsConfig.Default.EgressLogBurst;
+
+    /// <summary>Largest <c>egress.jsonl</c> of a run, in bytes (0: no cap).</summary>
+    public long LogBytes { get; init; } = Labd.SandboxPolicy.Config.LimitsConfig.Default.EgressLogBytes;
 
     /// <summary>Splice buffer per direction.</summary>
     public int BufferSize { get; init; } = 128 * 1024;

@@ -75,7 +75,7 @@ internal sealed class EgressService(IEgressResolver resolver, EgressOptions opti
     private SandboxEgress Open(string runId, IEgressMatcher matcher, IPAddress listenAddress, string? runDirectory, int? peerUid)
     {
         var previous = EgressListenerFile.TryRead(runDirectory, listenAddress);
-        var decisions = new EgressDecisionLog(runId, runDirectory, options.RecentDecisions, _logger);
+        var decisions = new EgressDecisionLog(runId, runDirectory, options.RecentDecisions, _logger, options);
         var context = new EgressContext(runId, matcher, decisions, new UpstreamDialer(resolver, _guard, options), options, _logger, peerUid);
         var listeners = new List<ProxyListener>();
         try

@@ -24,6 +24,15 @@ internal static partial class ExperimentLog
     [LoggerMessage(7106, LogLevel.Warning, "Experiment {Experiment} ({Id}): could not hand its tree back: {Reason}")]
     public static partial void TreeNotReturned(ILogger logger, string experiment, long id, string reason);
 
+    [LoggerMessage(7108, LogLevel.Information, "Collected {Trees} experiment trees and {Runs} run directories that ended more than {After} ago")]
+    public static partial void Collected(ILogger logger, int trees, int runs, TimeSpan after);
+
+    [LoggerMessage(7110, LogLevel.Information, "Collection of experiment trees and run directories is off (limits.collectAfter: 0)")]
+    public static partial void CollectionOff(ILogger logger);
+
+    [LoggerMessage(7109, LogLevel.Warning, "Could not collect {Path}: {Reason}")]
+    public static partial void NotCollected(ILogger logger, string path, string reason);
+
     [LoggerMessage(7107, LogLevel.Information, "Re-adopted {Count} running experiments")]
     public static partial void Readopted(ILogger logger, int count);
 

@@ -339,6 +339,10 @@ internal sealed class ExperimentRunner(
             try
             {
                 end = MetricsHarvest.Harvest(exit, run.Paths.Log);
+                if (MetricsCap.Exceeded(run) is { } capped)
+                {
+                    end = end with { Reason = end.Reason is null ? capped : $"{end.Reason}; {capped}" };
+                }
             }
             catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
             {

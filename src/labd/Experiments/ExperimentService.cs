@@ -189,14 +189,15 @@ internal sealed class ExperimentService(
     /// <summary>The run of a started experiment (for logs), or null while it is queued.</summary>
     public Run? RunOf(ExperimentRecord record) => record.RunId is { } runId ? registry.Find(runId) : null;
 
-    /// <summary>Complete lines of the live metrics file (its last <see cref="LiveBytes"/> at most).</summary>
+    /// <summary>Complete lines of the live metrics file (its last <see cref="LiveBytes"/> at most, of
+    /// the part within the policy's <c>limits.metrics</c>: <see cref="MetricsCap"/>).</summary>
     public string LiveMetrics(ExperimentRecord record)
     {
         if (RunOf(record) is not { } run)
         {
             return "";
         }
-        var tail = ReadTail(run.Paths.Metrics, LiveBytes, out var cut);
+        var tail = ReadTail(run.Paths.Metrics, LiveBytes, MetricsCap.Of(run), out var cut);
         var start = cut ? tail.IndexOf('\n', StringComparison.Ordinal) + 1 : 0;
         var end = tail.LastIndexOf('\n') + 1;
         return end > start ? tail[start..end] : "";
@@ -209,7 +210,7 @@ internal sealed class ExperimentService(
         {
             return "";
         }
-        var lines = ReadTail(run.Paths.Progress, ProgressBytes, out _).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = ReadTail(run.Paths.Progress, ProgressBytes, MetricsCap.Of(run), out _).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length > 0 ? lines[^1] : "";
     }
 
@@ -358,7 +359,8 @@ internal sealed class ExperimentService(
 
     /// <summary>Up to <paramref name="max"/> bytes from the end of a target-writable file, opened
     /// without following a symlink; only a regular file is read.</summary>
-    private static string ReadTail(string path, int max, out bool cut)
+    /// <summary>The last <paramref name="max"/> bytes of the file's first <paramref name="cap"/> bytes.</summary>
+    private static string ReadTail(string path, int max, long cap, out bool cut)
     {
         cut = false;
         try
@@ -368,7 +370,7 @@ internal sealed class ExperimentService(
                 return "";
             }
             using var handle = OpenNoFollow.ReadOnly(path);
-            var length = RandomAccess.GetLength(handle);
+            var length = Math.Min(RandomAccess.GetLength(handle), cap);
             var start = Math.Max(0, length - max);
             cut = start > 0;
             var buffer = new byte[length - start];

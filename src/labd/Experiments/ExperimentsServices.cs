@@ -9,5 +9,8 @@ internal static class ExperimentsServices
             .AddSingleton<ExternalGpus>()
             .AddSingleton<ExperimentRunner>()
             .AddSingleton<ExperimentService>()
-            .AddHostedService(sp => sp.GetRequiredService<ExperimentRunner>());
+            .AddHostedService(sp => sp.GetRequiredService<ExperimentRunner>())
+            .AddSingleton<Collector>()
+            .AddSingleton<Hosting.IReloadable>(sp => sp.GetRequiredService<Collector>())
+            .AddHostedService(sp => sp.GetRequiredService<Collector>());
 }

@@ -37,6 +37,10 @@ internal sealed record LaunchPlan(
     /// <summary>A file inside the sandbox the target reads as its stdin (an agent's prompt, which
     /// then needs no argv); none when null.</summary>
     public string? StandardInput { get; init; }
+
+    /// <summary>The spec's <c>limits.metrics</c> (or labd's default): how much of the metrics and
+    /// progress files labd reads. Null in plans written before it was recorded.</summary>
+    public long? MetricsBytes { get; init; }
 }
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>

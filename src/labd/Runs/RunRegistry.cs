@@ -61,6 +61,21 @@ internal sealed class RunRegistry
 
     public Run? Find(string runId) => _runs.TryGetValue(runId, out var run) ? run : null;
 
+    /// <summary>Every run labd knows of, live or ended.</summary>
+    public IReadOnlyList<Run> All => [.. _runs.Values];
+
+    /// <summary>Removes an ended run's directory (by descriptor: the sandbox may have left links in it)
+    /// and forgets the run; its records stay in the database.</summary>
+    public void Collect(Run run)
+    {
+        if (run.IsSupervisorAlive())
+        {
+            throw new InvalidOperationException($"run {run.Id} is still going; only ended runs are collected");
+        }
+        Experiments.TreeRemoval.Delete(run.Paths.Directory);
+        _runs.TryRemove(run.Id, out _);
+    }
+
     /// <summary>How long a run found on disk without a supervisor lock may still be launching.</summary>
     private static readonly TimeSpan LaunchGrace = TimeSpan.FromSeconds(3);
 
@@ -145,7 +160,7 @@ internal sealed class RunRegistry
                 _options.EmptyFile,
                 leaseFile,
                 request.Weakening)
-            { MemoryBytes = request.Spec.Limits.MemoryBytes, StandardInput = request.StandardInput };
+            { MemoryBytes = request.Spec.Limits.MemoryBytes, StandardInput = request.StandardInput, MetricsBytes = request.Spec.Limits.MetricsBytes ?? RunsOptions.DefaultMetricsBytes };
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
             Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 

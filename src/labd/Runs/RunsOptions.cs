@@ -22,6 +22,9 @@ internal sealed record RunsOptions
 
     public long DefaultLogBytes { get; init; } = 64L << 20;
 
+    /// <summary>The cap on an experiment's metrics and progress files when its policy sets no <c>limits.metrics</c>.</summary>
+    public const long DefaultMetricsBytes = 16L << 20;
+
     public long TmpBytes { get; init; } = 1L << 30;
 
     public TimeSpan TerminationGrace { get; init; } = TimeSpan.FromSeconds(5);

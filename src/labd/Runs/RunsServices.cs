@@ -15,7 +15,13 @@ internal static class RunsServices
             GpuDeviceDirectory = settings.Current.Gpus.DeviceDir,
             PoolSize = settings.Current.Sandbox.PoolSize,
         };
-        var egressOptions = new EgressOptions();
+        var limits = settings.Current.Limits;
+        var egressOptions = new EgressOptions
+        {
+            LogLinesPerSecond = limits.EgressLogLinesPerSecond,
+            LogBurst = limits.EgressLogBurst,
+            LogBytes = limits.EgressLogBytes,
+        };
         return services
             .AddSingleton(options)
             .AddSingleton(egressOptions)

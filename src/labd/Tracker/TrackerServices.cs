@@ -8,6 +8,7 @@ internal static class TrackerServices
     public static IServiceCollection AddTracker(this IServiceCollection services, LabdSettings settings) =>
         services
             .AddSingleton(new TrackerOptions { StateDirectory = settings.StateDir })
+            .AddSingleton<Labd.Api.WriteQuota>()
             .AddSingleton<LabAccess>()
             .AddSingleton<LabService>()
             .AddSingleton<IdeaService>()

@@ -19,6 +19,9 @@ public sealed record LabdConfig(
     /// <summary>The sandbox user pool; see <see cref="SandboxConfig"/>.</summary>
     public SandboxConfig Sandbox { get; init; } = SandboxConfig.Default;
 
+    /// <summary>Per-tenant quotas; see <see cref="LimitsConfig"/>.</summary>
+    public LimitsConfig Limits { get; init; } = LimitsConfig.Default;
+
     /// <summary>Agent kinds by name; the file's entries replace the embedded ones of the same name
     /// (<see cref="AgentKindConfig.Defaults"/>) and add new ones.</summary>
     public System.Collections.Immutable.ImmutableDictionary<string, AgentKindConfig> Agents { get; init; } = AgentKindConfig.Defaults;
@@ -33,5 +36,5 @@ public sealed record LabdConfig(
         PolicyDir: "/etc/labd/policies");
 
     /// <summary>Top-level keys, in the order the error message lists them.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress", "sandbox", "agents"];
+    public static ImmutableArray<string> Keys { get; } = ["socket", "stateDir", "groups", "gpus", "policyDir", "egress", "sandbox", "limits", "agents"];
 }

@@ -58,6 +58,7 @@ public static class LabdConfigLoader
                 "groups" => config with { Groups = ParseGroups(reader, value) },
                 "egress" => config with { Egress = ParseEgress(reader, value) },
                 "sandbox" => config with { Sandbox = ParseSandbox(reader, value) },
+                "limits" => config with { Limits = ParseLimits(reader, value) },
                 "agents" => config with { Agents = ParseAgents(reader, value) },
                 _ => config with { Gpus = ParseGpus(reader, value) },
             };
@@ -104,6 +105,48 @@ public static class LabdConfigLoader
             sandbox = sandbox with { PoolSize = size };
         }
         return sandbox;
+    }
+
+    private static LimitsConfig ParseLimits(NodeReader reader, YamlNode node)
+    {
+        var limits = LimitsConfig.Default;
+        foreach (var (key, value) in reader.Entries(reader.Mapping(node, "limits"), LimitsConfig.Keys, "limits"))
+        {
+            var text = reader.Scalar(value, "limits." + key);
+            if (key == "collectAfter")
+            {
+                var after = TimeSpan.Zero;
+                if (text != "0" && !ValueParsers.TryParseDuration(text, out after))
+                {
+                    throw reader.Error(value, $"limits.collectAfter must be a duration like 14d, 12h or 90s (at most 30d; 0 collects nothing), got '{text}'");
+                }
+                limits = limits with { CollectAfter = after };
+                continue;
+            }
+            if (key == "egressLogBytes")
+            {
+                var bytes = 0L;
+                if (text != "0" && !ValueParsers.TryParseSize(text, out bytes))
+                {
+                    throw reader.Error(value, $"limits.egressLogBytes must be a size like 4M or 512K (0 turns the cap off), got '{text}'");
+                }
+                limits = limits with { EgressLogBytes = bytes };
+                continue;
+            }
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count > 1_000_000 || (count == 0 && key.EndsWith("Burst", StringComparison.Ordinal)))
+            {
+                var least = key.EndsWith("Burst", StringComparison.Ordinal) ? "1" : "0 (off)";
+                throw reader.Error(value, $"limits.{key} must be a whole number from {least} to 1000000, got '{text}'");
+            }
+            limits = key switch
+            {
+                "trackerWritesPerMinute" => limits with { TrackerWritesPerMinute = count },
+                "trackerWriteBurst" => limits with { TrackerWriteBurst = count },
+                "egressLogLinesPerSecond" => limits with { EgressLogLinesPerSecond = count },
+                _ => limits with { EgressLogBurst = count },
+            };
+        }
+        return limits;
     }
 
     private static ImmutableDictionary<string, AgentKindConfig> ParseAgents(NodeReader reader, YamlNode node)

@@ -6,7 +6,8 @@ public sealed record PolicyLimits(
     Setting<double>? Cpus,
     Setting<int>? Pids,
     Setting<TimeSpan>? Timeout,
-    Setting<long>? Log)
+    Setting<long>? Log,
+    Setting<long>? Metrics = null)
 {
     public static PolicyLimits None { get; } = new(null, null, null, null, null);
 
@@ -16,8 +17,9 @@ public sealed record PolicyLimits(
         Cpus ?? parent.Cpus,
         Pids ?? parent.Pids,
         Timeout ?? parent.Timeout,
-        Log ?? parent.Log);
+        Log ?? parent.Log,
+        Metrics ?? parent.Metrics);
 
     public SandboxLimits ToSandboxLimits() =>
-        new(Memory?.Value, Cpus?.Value, Pids?.Value, Timeout?.Value, Log?.Value);
+        new(Memory?.Value, Cpus?.Value, Pids?.Value, Timeout?.Value, Log?.Value, Metrics?.Value);
 }

@@ -6,7 +6,10 @@ internal sealed partial class PolicyReader
 {
     public const int MaxGpus = 64;
 
-    private static readonly string[] LimitKeys = ["memory", "cpus", "pids", "timeout", "log"];
+    /// <summary>The largest <c>limits.metrics</c>: labd reads up to this much of a run's metrics file.</summary>
+    public const long MaxMetricsBytes = 1L << 30;
+
+    private static readonly string[] LimitKeys = ["memory", "cpus", "pids", "timeout", "log", "metrics"];
 
     private void ReadGpus(YamlNode value)
     {
@@ -80,6 +83,9 @@ internal sealed partial class PolicyReader
                 case "log" when ValueParsers.TryParseSize(text, out var log):
                     result = result with { Log = new(log, text, s.Location) };
                     break;
+                case "metrics" when ValueParsers.TryParseSize(text, out var metrics) && metrics <= MaxMetricsBytes:
+                    result = result with { Metrics = new(metrics, text, s.Location) };
+                    break;
                 case "cpus" when ValueParsers.TryParseCpus(text, out var cpus):
                     result = result with { Cpus = new(cpus, text, s.Location) };
                     break;
@@ -101,6 +107,7 @@ internal sealed partial class PolicyReader
     private static string LimitHint(string key) => key switch
     {
         "memory" or "log" => "write a size like '16G' or '512M'",
+        "metrics" => "write a size like '16M' or '512K' (at most 1G)",
         "cpus" => "write a number of CPUs like '4' or '2.5'",
         "pids" => "write a whole number like '4096'",
         _ => "write a duration like '2h', '30m', '90s' or '1h30m' (at most 30d)",

@@ -106,6 +106,11 @@ public static class CanonicalYaml
             lines.Add($"log: {Quote(ValueParsers.FormatSize(l.Value))}");
         }
 
+        if (limits.Metrics is { } metrics)
+        {
+            lines.Add($"metrics: {Quote(ValueParsers.FormatSize(metrics.Value))}");
+        }
+
         sb.Append(lines.Count == 0 ? "limits: {}\n" : "limits:\n");
         foreach (var line in lines)
         {

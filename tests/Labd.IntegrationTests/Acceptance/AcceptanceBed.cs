@@ -37,7 +37,8 @@ internal sealed class AcceptanceBed : IAsyncDisposable
         ["LABD_SOCKET"] = Labd.SocketPath,
     };
 
-    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2)
+    /// <summary>Starts labd; <paramref name="extraConfig"/> (YAML) is appended to the packaged labd.yaml.</summary>
+    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2, string extraConfig = "")
     {
         Root.Require("installs labd's groups, adds users with adduser, and runs sandboxes");
         foreach (var group in new[] { UsersGroup, AdminsGroup })
@@ -60,7 +61,7 @@ internal sealed class AcceptanceBed : IAsyncDisposable
             policyDir: {dir["no-policies"]}
             gpus:
               deviceDir: {dir["dev"]}
-
+            {extraConfig}
             """;
         var labd = LabdProcess.Start(dir, config);
         await labd.WaitUntilAnsweringAsync(cancellationToken);

@@ -11,6 +11,7 @@ namespace Labd.IntegrationTests.Daemon;
 internal sealed class LabdProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, int From, TaskCompletionSource Seen)> _waiters = [];
     private readonly Process _process;
 
     private LabdProcess(Process process, TestDir dir, string socketPath)
@@ -136,6 +137,41 @@ internal sealed class LabdProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            foreach (var waiter in _waiters.Where(w => Seen(w.Text, w.From)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Seen.TrySetResult();
+            }
         }
     }
+
+    /// <summary>How much output there is so far: pass it to <see cref="WaitForOutputAsync"/> to wait for what comes after.</summary>
+    public int OutputLength
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.Length;
+            }
+        }
+    }
+
+    /// <summary>Completes when labd's output from character <paramref name="from"/> on contains <paramref name="text"/>.</summary>
+    public Task WaitForOutputAsync(string text, int from, CancellationToken cancellationToken)
+    {
+        lock (_output)
+        {
+            if (Seen(text, from))
+            {
+                return Task.CompletedTask;
+            }
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, from, seen));
+            return seen.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private bool Seen(string text, int from) =>
+        _output.ToString(from, _output.Length - from).Contains(text, StringComparison.Ordinal);
 }

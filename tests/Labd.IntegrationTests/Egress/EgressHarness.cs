@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Labd.Egress;
 using Labd.IntegrationTests.TestBed;
+using Labd.SandboxPolicy;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Labd.IntegrationTests.Egress;
@@ -37,15 +38,16 @@ internal sealed class EgressHarness : IAsyncDisposable
     public EgressDecisionRecord LastDecision => Decisions[^1];
 
     public static async Task<EgressHarness> StartAsync(FakeInternet inet, CancellationToken cancellationToken, TestEgressMatcher? matcher = null,
-        IEgressResolver? resolver = null, bool refuseHostAddresses = true, int? peerUid = null, TimeSpan? peekTimeout = null)
+        IEgressResolver? resolver = null, bool refuseHostAddresses = true, int? peerUid = null, TimeSpan? peekTimeout = null, EgressOptions? options = null,
+        IEgressMatcher? policy = null)
     {
         inet.RequireAvailable();
         matcher ??= TestEgressMatcher.Default;
         resolver ??= new DnsUpstreamResolver(new IPEndPoint(FakeInternet.DnsAddress, 53), TimeSpan.FromSeconds(2));
-        var service = new EgressService(resolver, new EgressOptions { PeekTimeout = peekTimeout ?? TimeSpan.FromSeconds(5) }, NullLoggerFactory.Instance,
+        var service = new EgressService(resolver, (options ?? new EgressOptions()) with { PeekTimeout = peekTimeout ?? TimeSpan.FromSeconds(5) }, NullLoggerFactory.Instance,
             new AddressGuard(refuseHostAddresses));
         var runDirectory = Directory.CreateTempSubdirectory("labdt-egress-run-").FullName;
-        var egress = await service.OpenAsync("run-test", matcher, IPAddress.Loopback, runDirectory, peerUid, cancellationToken);
+        var egress = await service.OpenAsync("run-test", policy ?? matcher, IPAddress.Loopback, runDirectory, peerUid, cancellationToken);
         return new EgressHarness(inet, egress, matcher, runDirectory);
     }
 

@@ -45,6 +45,40 @@ public sealed class LabdConfigLoaderTests
     }
 
     [Fact]
+    public void Limits_are_read_and_zero_turns_a_rate_or_the_size_cap_off()
+    {
+        var config = LabdConfigLoader.Parse("""
+            limits:
+              trackerWritesPerMinute: 0
+              trackerWriteBurst: 5
+              egressLogLinesPerSecond: 7
+              egressLogBurst: 9
+              egressLogBytes: 512K
+              collectAfter: 3d
+            """, "labd.yaml");
+
+        Assert.Equal(new LimitsConfig(0, 5, 7, 9, 512 * 1024) { CollectAfter = TimeSpan.FromDays(3) }, config.Limits);
+        Assert.Equal(TimeSpan.Zero, LabdConfigLoader.Parse("limits: {collectAfter: 0}\n", "labd.yaml").Limits.CollectAfter);
+        Assert.Equal(TimeSpan.FromDays(14), LabdConfig.Default.Limits.CollectAfter);
+        Assert.Equal(0, LabdConfigLoader.Parse("limits: {egressLogBytes: 0}\n", "labd.yaml").Limits.EgressLogBytes);
+        Assert.Equal(new LimitsConfig(120, 60, 20, 200, 4L << 20), LabdConfig.Default.Limits);
+    }
+
+    [Theory]
+    [InlineData("limits: {trackerWriteBurst: 0}", "limits.trackerWriteBurst must be a whole number from 1")]
+    [InlineData("limits: {egressLogLinesPerSecond: -1}", "limits.egressLogLinesPerSecond must be a whole number from 0 (off)")]
+    [InlineData("limits: {egressLogBytes: lots}", "limits.egressLogBytes must be a size like 4M")]
+    [InlineData("limits: {trackerWrites: 5}", "unknown key 'trackerWrites' in limits")]
+    [InlineData("limits: {collectAfter: forever}", "limits.collectAfter must be a duration like 14d")]
+    public void Bad_limits_are_one_line_errors_naming_the_key_and_the_fix(string yaml, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() => LabdConfigLoader.Parse(yaml, "labd.yaml"));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void Sandbox_pool_size_is_read_and_defaults_to_eight()
     {
         Assert.Equal(16, LabdConfigLoader.Parse("sandbox:\n  poolSize: 16\n", "labd.yaml").Sandbox.PoolSize);

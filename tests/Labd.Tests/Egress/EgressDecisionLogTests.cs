@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Labd.Egress;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Labd.Tests.Egress;
 
@@ -33,6 +34,59 @@ public sealed class EgressDecisionLogTests : IDisposable
         Assert.Equal("denied.test", denied["Host"]);
         Assert.Equal(80, denied["Port"]);
         Assert.Equal("deny", denied["Decision"]);
+    }
+
+    [Fact]
+    public void Decisions_past_the_size_cap_are_counted_in_a_dropped_line_and_the_file_stays_within_the_cap()
+    {
+        var options = new EgressOptions { LogLinesPerSecond = 0, LogBytes = 8192 };
+        using (var log = new EgressDecisionLog("run-8", _runDirectory.FullName, capacity: 4, NullLogger.Instance, options))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                log.Record(EgressKinds.Dns, $"q{i}.evil.test", 53, false, "name not allowed by policy");
+            }
+            Assert.True(log.Dropped > 0);
+        }
+
+        var path = Path.Combine(_runDirectory.FullName, EgressDecisionLog.FileName);
+        var (decisions, dropped) = Count(path);
+        Assert.True(new FileInfo(path).Length <= 8192, $"{new FileInfo(path).Length} bytes");
+        Assert.Equal(500, decisions + dropped);
+        Assert.True(dropped > 0);
+    }
+
+    [Fact]
+    public void Without_limits_every_decision_is_written()
+    {
+        using (var log = new EgressDecisionLog("run-9", _runDirectory.FullName, capacity: 4, NullLogger.Instance, new EgressOptions { LogLinesPerSecond = 0, LogBytes = 0 }))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                log.Record(EgressKinds.Dns, $"q{i}.evil.test", 53, false, "name not allowed by policy");
+            }
+        }
+
+        Assert.Equal((500, 0L), Count(Path.Combine(_runDirectory.FullName, EgressDecisionLog.FileName)));
+    }
+
+    private static (int Decisions, long Dropped) Count(string path)
+    {
+        var decisions = 0;
+        var dropped = 0L;
+        foreach (var line in File.ReadAllLines(path))
+        {
+            using var json = JsonDocument.Parse(line);
+            if (json.RootElement.GetProperty("kind").GetString() == EgressKinds.Dropped)
+            {
+                dropped += json.RootElement.GetProperty("dropped").GetInt64();
+            }
+            else
+            {
+                decisions++;
+            }
+        }
+        return (decisions, dropped);
     }
 
     public void Dispose() => _runDirectory.Delete(recursive: true);
