@@ -26,4 +26,7 @@ internal static partial class ExperimentLog
 
     [LoggerMessage(7107, LogLevel.Information, "Re-adopted {Count} running experiments")]
     public static partial void Readopted(ILogger logger, int count);
+
+    [LoggerMessage(7108, LogLevel.Information, "Experiment {Id} stays queued: its GPUs were leased since the scheduler's pass began ({Reason})")]
+    public static partial void LeaseRefused(ILogger logger, long id, string reason);
 }

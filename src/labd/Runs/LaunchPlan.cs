@@ -33,6 +33,10 @@ internal sealed record LaunchPlan(
 {
     /// <summary>The spec's memory limit, enforced by the supervisor's cgroup leaf when labd has no systemd.</summary>
     public long? MemoryBytes { get; init; }
+
+    /// <summary>The leased GPU indices (host numbering), read back after a labd restart so the lease
+    /// outlives labd as the run does (<see cref="Scheduler.GpuLeases"/>).</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
 }
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>

@@ -37,7 +37,9 @@ internal sealed class AcceptanceBed : IAsyncDisposable
         ["LABD_SOCKET"] = Labd.SocketPath,
     };
 
-    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2)
+    /// <summary>Starts labd as packaged with <paramref name="fakeGpus"/> fake GPUs and, for a negative
+    /// control only, its test-only switch in <paramref name="labdEnvironment"/>.</summary>
+    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2, IReadOnlyDictionary<string, string>? labdEnvironment = null)
     {
         Root.Require("installs labd's groups, adds users with adduser, and runs sandboxes");
         foreach (var group in new[] { UsersGroup, AdminsGroup })
@@ -62,7 +64,7 @@ internal sealed class AcceptanceBed : IAsyncDisposable
               deviceDir: {dir["dev"]}
 
             """;
-        var labd = LabdProcess.Start(dir, config);
+        var labd = LabdProcess.Start(dir, config, labdEnvironment);
         await labd.WaitUntilAnsweringAsync(cancellationToken);
         return new AcceptanceBed(dir, labd);
     }
