@@ -27,6 +27,7 @@ internal sealed class RunRegistry
         _sockets = sockets;
         _pool = new SandboxUserPool(options.PoolSize, options.LeaseDirectory, IsRunAlive);
         _gpus = gpus;
+        _gpus.TrackEnds(id => Find(id)?.TryGetExit() is not null);
     }
 
     /// <summary>The GPU leases every run start goes through.</summary>

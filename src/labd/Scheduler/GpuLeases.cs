@@ -14,6 +14,7 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, string> _holders = [];
+    private Func<string, bool> _ended = _ => false;
 
     public GpuInventory Inventory => inventory;
 
@@ -24,6 +25,13 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
     /// </summary>
     public bool Bypassed => bypassed;
 
+    /// <summary>
+    /// How to tell that a holder's run has ended (<see cref="Runs.RunRegistry"/> says, from the
+    /// run's exit record). An ended run's lease is dropped whenever the table is read, so a GPU is
+    /// free the moment its run's end is on disk, whichever watcher notices the end first.
+    /// </summary>
+    public void TrackEnds(Func<string, bool> ended) => _ended = ended;
+
     /// <summary>GPUs in use by processes labd did not start.</summary>
     public IReadOnlySet<int> ExternallyBusy() => external.Busy();
 
@@ -32,6 +40,7 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
     {
         lock (_lock)
         {
+            DropEnded();
             return new Dictionary<int, string>(_holders);
         }
     }
@@ -60,6 +69,7 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
         var busy = external.Busy();
         lock (_lock)
         {
+            DropEnded();
             foreach (var gpu in gpus)
             {
                 if (_holders.TryGetValue(gpu, out var holder) && holder != runId)
@@ -106,6 +116,7 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
         var busy = external.Busy();
         lock (_lock)
         {
+            DropEnded();
             var free = usable.Where(g => !_holders.ContainsKey(g) && !busy.Contains(g)).ToList();
             if (free.Count < count)
             {
@@ -143,6 +154,14 @@ internal sealed class GpuLeases(GpuInventory inventory, ExternalGpus external, b
             {
                 _holders.Remove(gpu);
             }
+        }
+    }
+
+    private void DropEnded()
+    {
+        foreach (var (gpu, _) in _holders.Where(h => _ended(h.Value)).ToList())
+        {
+            _holders.Remove(gpu);
         }
     }
 

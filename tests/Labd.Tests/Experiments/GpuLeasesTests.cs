@@ -91,6 +91,21 @@ public sealed class GpuLeasesTests : IDisposable
     }
 
     [Fact]
+    public void A_lease_ends_the_moment_its_runs_end_is_on_record_whoever_reads_first()
+    {
+        var leases = Leases();
+        var ended = new HashSet<string>(StringComparer.Ordinal);
+        leases.TrackEnds(ended.Contains);
+        leases.Acquire("done-soon", [0], Count(1));
+        Assert.Throws<LabdException>(() => leases.Acquire("next", [0], Count(1)));
+
+        ended.Add("done-soon");
+
+        Assert.Empty(leases.Holders());
+        leases.Acquire("next", [0], Count(1));
+    }
+
+    [Fact]
     public void The_negative_control_switch_restores_the_old_bypass()
     {
         var leases = Leases(bypassed: true);
