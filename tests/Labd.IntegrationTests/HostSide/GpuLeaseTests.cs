@@ -73,6 +73,26 @@ public sealed class GpuLeaseTests
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task H12_an_agent_turn_leases_no_gpu_while_a_run_under_the_same_policy_sees_its_leased_one()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var bed = await AcceptanceBed.StartAsync(ct, fakeGpus: 1);
+        await using var alice = await NewUser.AddAsync(ct);
+        var repo = await bed.MakeRepositoryAsync(alice, "lab", new Dictionary<string, string> { ["PROMPT.md"] = "List the devices.\n" }, ct);
+        await bed.OkAsync(alice, "labctl lab init . --metric score:max", ct, repo);
+
+        // The turn runs under the lab's policy (default: gpus: 1), through the same lease table, asking for none.
+        await bed.OkAsync(alice, "labctl agent start --agent-command 'echo devices: $(ls /dev)' --max-turns 1 >/dev/null", ct, repo);
+        await bed.OkAsync(alice, "until labctl agent show 1 -o json | grep -q '\"status\":\"finished\"'; do sleep 0.2; done", ct, repo);
+        var turn = await bed.OkAsync(alice, "labctl agent logs 1", ct, repo);
+        Assert.Contains("devices:", turn, StringComparison.Ordinal);
+        Assert.DoesNotContain("nvidia", turn, StringComparison.Ordinal);
+        Assert.Contains("\"free\"", await bed.OkAsync(alice, "labctl gpu ls -o json", ct), StringComparison.Ordinal);
+        // The control: the same listing, in a run under the same policy that leased the GPU, shows it.
+        Assert.Contains("nvidia0", await bed.OkAsync(alice, "labctl run --gpus 1 -- sh -c 'echo devices: $(ls /dev)'", ct, repo), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task H12_negative_control_without_the_lease_table_labctl_run_gets_the_gpu_strict_and_another_users_experiment_hold()
     {
         var ct = TestContext.Current.CancellationToken;
