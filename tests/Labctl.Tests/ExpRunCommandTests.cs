@@ -1,4 +1,4 @@
-using Labctl.Commands;
+using Labctl.Client;
 
 namespace Labctl.Tests;
 
@@ -10,9 +10,9 @@ public sealed class ExpRunCommandTests
     [InlineData("train", "./train")]
     [InlineData("bin/train", "bin/train")]
     public void A_lone_script_runs_with_the_interpreter_its_extension_names(string script, string expected) =>
-        Assert.Equal(expected, string.Join(' ', ExpRunCommand.CommandOf([script])));
+        Assert.Equal(expected, string.Join(' ', ExperimentSubmission.CommandOf([script])));
 
     [Fact]
     public void A_command_after_the_separator_runs_as_given() =>
-        Assert.Equal(["python3", "train.py", "--lr", "0.1"], ExpRunCommand.CommandOf(["python3", "train.py", "--lr", "0.1"]));
+        Assert.Equal(["python3", "train.py", "--lr", "0.1"], ExperimentSubmission.CommandOf(["python3", "train.py", "--lr", "0.1"]));
 }

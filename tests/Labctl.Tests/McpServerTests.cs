@@ -29,6 +29,8 @@ public sealed class McpServerTests : IDisposable
     ];
 
     private static readonly string[] TrueCommand = ["true"];
+    private static readonly string[] TrainCommand = ["python3", "train.py"];
+    private static readonly string[] TwoTags = ["a", "b"];
 
     private readonly TempDirectory _dir = new();
 
@@ -157,6 +159,72 @@ public sealed class McpServerTests : IDisposable
         Assert.False(bodies[0].TryGetProperty("allowDuplicate", out var first) && first.ValueKind == JsonValueKind.True);
         Assert.True(bodies[1].GetProperty("allowDuplicate").GetBoolean());
         _ = again;
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Lab_exp_run_sends_every_field_that_labctl_exp_run_sends()
+    {
+        // Both build the request in one place (ExperimentSubmission); the tool had lost priority.
+        var ct = TestContext.Current.CancellationToken;
+        await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
+            .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
+            .Answer("/v1/labs/cifar/experiments", new CannedResponse(201, "application/json", Hostile.ExperimentDocument));
+        await using (var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = LabctlBinary.Path,
+            Arguments = ["mcp"],
+            WorkingDirectory = "/",
+            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
+        }), cancellationToken: ct))
+        {
+            var called = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?>
+            {
+                ["idea"] = 3,
+                ["command"] = TrainCommand,
+                ["gpus"] = 1,
+                ["timeoutSeconds"] = 90,
+                ["tags"] = TwoTags,
+                ["meta"] = new Dictionary<string, string> { ["lr"] = "0.1" },
+                ["priority"] = 5,
+                ["allowDuplicate"] = true,
+            }, cancellationToken: ct);
+            Assert.True(called.IsError is not true, Text(called));
+        }
+        var cli = await InProcessLabctl.RunAsync(ct, "exp", "run", "--idea", "3", "--lab", "cifar", "--socket", daemon.SocketPath,
+            "--gpus", "1", "--timeout", "90s", "--tag", "a", "--tag", "b", "--meta", "lr=0.1", "--priority", "5", "--allow-duplicate", "--", "python3", "train.py");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+
+        var bodies = daemon.Bodies.Where(b => b.Contains("\"idea\"", StringComparison.Ordinal))
+            .Select(b => JsonSerializer.Deserialize(b, Labd.Protocol.ProtocolJsonContext.Default.ExperimentSubmitRequest)!).ToList();
+        Assert.Equal(2, bodies.Count);
+        var (tool, command) = (bodies[0], bodies[1]);
+        Assert.Equal("/", tool.SourceDirectory);
+        Assert.Equal(5, tool.Priority);
+        Assert.True(tool.AllowDuplicate);
+        Assert.Equal(
+            JsonSerializer.Serialize(command with { SourceDirectory = "/" }, Labd.Protocol.ProtocolJsonContext.Default.ExperimentSubmitRequest),
+            JsonSerializer.Serialize(tool, Labd.Protocol.ProtocolJsonContext.Default.ExperimentSubmitRequest));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task An_experiment_that_is_neither_an_id_nor_a_label_is_refused_before_labd_is_asked()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
+            .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""));
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = LabctlBinary.Path,
+            Arguments = ["mcp"],
+            WorkingDirectory = "/",
+            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
+        }), cancellationToken: ct);
+
+        var refused = await client.CallToolAsync("lab_exp_wait", new Dictionary<string, object?> { ["experiment"] = "exp/3" }, cancellationToken: ct);
+
+        Assert.True(refused.IsError);
+        Assert.Equal("'exp/3' is not an experiment label; write exp/IDEA.SEQ like exp/3.2, or the numeric id", Text(refused));
+        Assert.DoesNotContain(daemon.Requests, r => r.Contains("/experiments", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 30000)]

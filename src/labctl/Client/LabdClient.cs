@@ -11,7 +11,7 @@ namespace Labctl.Client;
 /// HTTP/JSON over labd's Unix socket. Every failure surfaces as <see cref="LabdApiException"/>
 /// (labd answered with a problem) or <see cref="LabdUnreachableException"/> (it did not).
 /// </summary>
-internal sealed class LabdClient : IDisposable
+internal sealed partial class LabdClient : IDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 

@@ -211,9 +211,7 @@ internal static class ExpCommand
             return id;
         }
         var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
-        var label = text.StartsWith("exp/", StringComparison.Ordinal) ? text[4..] : text;
-        var response = await client.GetAsync(Routes.LabExperiment(labId, label), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
-        return response.Value.Id;
+        return await client.ExperimentIdAsync(labId, text, cancellationToken).ConfigureAwait(false);
     }
 
     private static KeyValueList Describe(ExperimentRecord e) => new KeyValueList()

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Labctl.Client;
 using Labctl.Output;
-using Labd.Protocol;
 
 namespace Labctl.Commands;
 
@@ -58,20 +57,19 @@ internal static class ExpRunCommand
                 }
                 metaValues[entry[..eq]] = entry[(eq + 1)..];
             }
-            var request = new ExperimentSubmitRequest(
-                parseResult.GetValue(idea),
-                CommandOf(parseResult.GetValue(argv) ?? [], UsageError.HasSeparator(parseResult)),
-                Directory.GetCurrentDirectory(),
-                parseResult.GetValue(gpus),
-                (int?)seconds,
-                parseResult.GetValue(tags) ?? [],
-                metaValues,
-                parseResult.GetValue(priority),
-                parseResult.GetValue(allowDuplicate));
+            var request = ExperimentSubmission.Request(
+                idea: parseResult.GetValue(idea),
+                words: parseResult.GetValue(argv) ?? [],
+                afterSeparator: UsageError.HasSeparator(parseResult),
+                gpus: parseResult.GetValue(gpus),
+                timeoutSeconds: (int?)seconds,
+                tags: parseResult.GetValue(tags),
+                meta: metaValues,
+                priority: parseResult.GetValue(priority),
+                allowDuplicate: parseResult.GetValue(allowDuplicate));
             using var client = context.Connect(parseResult, Timeout.InfiniteTimeSpan);
             var labId = await LabOption.ResolveAsync(client, parseResult, lab, cancellationToken).ConfigureAwait(false);
-            var submitted = await client.PostAsync(Routes.LabExperiments(labId), request, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false)
-                ?? throw new LabdApiException("invalid-response", System.Net.HttpStatusCode.Created, "labd queued an experiment but sent no record");
+            var submitted = await client.SubmitExperimentAsync(labId, request, cancellationToken).ConfigureAwait(false);
             var json = context.Format(parseResult) == OutputFormat.Json;
             if (!parseResult.GetValue(wait))
             {
@@ -82,27 +80,5 @@ internal static class ExpRunCommand
             return await ExpCommand.WaitAsync(context, client, submitted.Value.Id, json, cancellationToken).ConfigureAwait(false);
         }));
         return command;
-    }
-
-    /// <summary>
-    /// After <c>--</c>: the words as given (<c>-- true</c> runs <c>true</c> from PATH). Without it, SCRIPT
-    /// alone: <c>.py</c> → python3 SCRIPT, <c>.sh</c> → sh SCRIPT, else ./SCRIPT; several words: as given.
-    /// </summary>
-    internal static IReadOnlyList<string> CommandOf(IReadOnlyList<string> words, bool afterSeparator = false)
-    {
-        if (afterSeparator || words.Count != 1)
-        {
-            return words;
-        }
-        var script = words[0];
-        if (script.EndsWith(".py", StringComparison.Ordinal))
-        {
-            return ["python3", script];
-        }
-        if (script.EndsWith(".sh", StringComparison.Ordinal))
-        {
-            return ["sh", script];
-        }
-        return [script.Contains('/', StringComparison.Ordinal) ? script : "./" + script];
     }
 }

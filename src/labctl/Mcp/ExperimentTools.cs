@@ -1,6 +1,5 @@
 using System.Text;
 using Labctl.Client;
-using Labctl.Commands;
 using Labd.Protocol;
 
 namespace Labctl.Mcp;
@@ -27,6 +26,7 @@ internal static class ExperimentTools
               "tags":{"type":"array","items":{"type":"string"},"description":"Tags, e.g. [\"baseline\"]"},
               "meta":{"type":"object","additionalProperties":{"type":"string"},"description":"key=value facts to record, e.g. {\"lr\":\"0.1\"}"},
               "timeoutSeconds":{"type":"integer","minimum":1,"description":"Wall-clock limit of the run"},
+              "priority":{"type":"integer","description":"Higher runs first (default 0; bounded by the lab's policy), as labctl exp run --priority"},
               "allowDuplicate":{"type":"boolean","description":"Run even when the same commit, command and meta ran before (as labctl exp run --allow-duplicate)"}
             },"required":["idea","command"],"additionalProperties":false}
             """,
@@ -56,22 +56,21 @@ internal static class ExperimentTools
     private static async Task<string> RunAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)
     {
         var command = args.OptionalStrings("command") is { Count: > 0 } words ? words : throw new ToolException("'command' is required: an argv array such as [\"python3\", \"train.py\"]");
-        // The source is the directory labctl runs in, as `labctl exp run` sends it: an agent's worktree.
-        var request = new ExperimentSubmitRequest(
-            args.Int("idea"),
-            ExpRunCommand.CommandOf(command, afterSeparator: true),
-            Directory.GetCurrentDirectory(),
-            args.OptionalInt("gpus"),
-            args.OptionalInt("timeoutSeconds"),
-            args.OptionalStrings("tags") ?? [],
-            args.OptionalStringMap("meta") ?? new Dictionary<string, string>(StringComparer.Ordinal),
-            AllowDuplicate: args.OptionalBool("allowDuplicate"));
+        var request = ExperimentSubmission.Request(
+            idea: args.Int("idea"),
+            words: command,
+            afterSeparator: true,
+            gpus: args.OptionalInt("gpus"),
+            timeoutSeconds: args.OptionalInt("timeoutSeconds"),
+            tags: args.OptionalStrings("tags"),
+            meta: args.OptionalStringMap("meta"),
+            priority: args.OptionalInt("priority"),
+            allowDuplicate: args.OptionalBool("allowDuplicate"));
         using var client = session.Connect(unbounded: true);
         var lab = await session.LabAsync(client, cancellationToken).ConfigureAwait(false);
         try
         {
-            var submitted = await client.PostAsync(Routes.LabExperiments(lab), request, ProtocolJsonContext.Default.ExperimentSubmitRequest, ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false)
-                ?? throw new ToolException("labd queued an experiment but sent no record");
+            var submitted = await client.SubmitExperimentAsync(lab, request, cancellationToken).ConfigureAwait(false);
             return CompactJson.Of(submitted.Body);
         }
         catch (LabdApiException e) when (e.KnownCode == ErrorCode.Conflict && e.Detail.Contains("--allow-duplicate", StringComparison.Ordinal))

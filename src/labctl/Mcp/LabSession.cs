@@ -52,9 +52,11 @@ internal sealed class LabSession(string socketPath, string? lab)
         {
             return id;
         }
-        var label = text.StartsWith("exp/", StringComparison.Ordinal) ? text[4..] : text;
+        if (!ExperimentLabel.TryParse(text, out _))
+        {
+            throw new ToolException(ExperimentLabel.NotALabel(text));
+        }
         var lab = await LabAsync(client, cancellationToken).ConfigureAwait(false);
-        var found = await client.GetAsync(Routes.LabExperiment(lab, label), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
-        return found.Value.Id;
+        return await client.ExperimentIdAsync(lab, text, cancellationToken).ConfigureAwait(false);
     }
 }

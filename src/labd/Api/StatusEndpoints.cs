@@ -1,6 +1,7 @@
 using Labd.Hosting;
 using Labd.Policy;
 using Labd.Protocol;
+using Labd.Scheduler;
 using Labd.Store;
 
 namespace Labd.Api;
@@ -11,7 +12,7 @@ internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Routes.Status, async (Caller caller, DaemonInfo info, LabdSettings settings, StateStore store, Tracker.LabAccess access, SandboxReadinessProbe probe, PolicyRegistry policies, CancellationToken cancellationToken) =>
+        endpoints.MapGet(Routes.Status, async (Caller caller, DaemonInfo info, LabdSettings settings, StateStore store, Tracker.LabAccess access, SandboxReadinessProbe probe, PolicyRegistry policies, GpuInventory gpus, CancellationToken cancellationToken) =>
         {
             var counts = caller.IsAdmin
                 ? await store.CountsAsync(cancellationToken).ConfigureAwait(false)
@@ -24,7 +25,7 @@ internal static class StatusEndpoints
                 settings.Socket,
                 new CallerInfo(caller.KindName, caller.Uid, caller.UserName),
                 counts,
-                GpuInventory.Scan(settings.Current.Gpus),
+                gpus.Scan(),
                 probe.Probe(),
                 PolicyEndpoints.Status(policies));
             return Results.Json(status, ProtocolJsonContext.Default.StatusInfo);

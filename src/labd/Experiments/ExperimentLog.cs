@@ -38,4 +38,7 @@ internal static partial class ExperimentLog
 
     [LoggerMessage(7150, LogLevel.Warning, "The filesystem of {Directory} has no POSIX ACLs: labs' experiment trees and agents' worktrees stay 0711, reachable by other local users who guess a path; put labd's state directory on a filesystem with ACLs (ext4, xfs, btrfs, tmpfs)")]
     public static partial void LabDirectoryOpen(ILogger logger, string directory);
+
+    [LoggerMessage(7111, LogLevel.Information, "Experiment {Id} stays queued: its GPUs were leased since the scheduler's pass began ({Reason})")]
+    public static partial void LeaseRefused(ILogger logger, long id, string reason);
 }

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Text.Json;
 using Labd.Api;
 using Labd.Git;
-using Labd.Hosting;
 using Labd.Protocol;
 using Labd.Runs;
 using Labd.SandboxPolicy;
+using Labd.Scheduler;
 using LabRow = Labd.Tracker.LabRow;
 
 namespace Labd.Experiments;
@@ -24,8 +24,7 @@ internal sealed class ExperimentRunner(
     IRunPolicies policies,
     IEgressProvider egress,
     RunsOptions options,
-    LabdSettings settings,
-    ExternalGpus external,
+    RunStore runs,
     UnixAccounts accounts,
     ILogger<ExperimentRunner> logger) : IHostedService, IDisposable
 {
@@ -118,25 +117,36 @@ internal sealed class ExperimentRunner(
         }
     }
 
-    /// <summary>The GPU leases right now: inventory, who holds what, what is busy outside labd.</summary>
-    /// <summary>Each GPU's state; a lease on a lab <paramref name="caller"/> may not see shows as leased, without whose.</summary>
+    /// <summary>
+    /// Each GPU's state from the one lease table (<see cref="GpuLeases"/>): leased to an experiment
+    /// (which, in which lab, whose) or to a run (<c>labctl run</c>: its id and user), free, or busy
+    /// outside labd. A lease <paramref name="caller"/> may not see (another user's lab or run)
+    /// shows as leased, without whose.
+    /// </summary>
     public async Task<IReadOnlyList<GpuState>> GpusAsync(Caller caller, CancellationToken cancellationToken)
     {
+        var holders = registry.Gpus.Holders();
         var running = (await experiments.ActiveAsync(cancellationToken).ConfigureAwait(false)).Where(e => e.Status == ExperimentRecord.Running).ToList();
         var labs = await experiments.LabsAsync(running.Select(e => e.Lab), cancellationToken).ConfigureAwait(false);
-        var busy = external.Busy();
+        var busy = registry.Gpus.ExternallyBusy();
         var result = new List<GpuState>();
         foreach (var index in Inventory())
         {
-            if (running.FirstOrDefault(e => e.GpuIds?.Contains(index) == true) is { } holder)
+            var runId = holders.GetValueOrDefault(index);
+            if (running.FirstOrDefault(e => (runId is not null && e.RunId == runId) || e.GpuIds?.Contains(index) == true) is { } holder)
             {
                 if (!labs.TryGetValue(holder.Lab, out var lab) || !Tracker.LabAccess.MaySee(caller, lab.Id, lab.OwnerUid))
                 {
                     result.Add(new GpuState(index, "leased", null, null, null, null));
                     continue;
                 }
-                var owner = accounts.UserName(lab.OwnerUid) ?? lab.OwnerUid.ToString(CultureInfo.InvariantCulture);
-                result.Add(new GpuState(index, "leased", holder.Id, holder.Label, holder.Lab, owner));
+                result.Add(new GpuState(index, "leased", holder.Id, holder.Label, holder.Lab, UserName(lab.OwnerUid)) { Run = holder.RunId });
+            }
+            else if (runId is not null)
+            {
+                var run = await runs.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+                var mine = run is not null && (caller.IsAdmin || (caller.Kind is CallerKind.User && run.CallerUid == caller.Uid));
+                result.Add(mine ? new GpuState(index, "leased", null, null, null, UserName(run!.CallerUid)) { Run = runId } : new GpuState(index, "leased", null, null, null, null));
             }
             else
             {
@@ -149,7 +159,9 @@ internal sealed class ExperimentRunner(
     /// <summary>How many GPUs this host has (present device nodes), leased or not.</summary>
     public int HostGpuCount() => Inventory().Count;
 
-    private IReadOnlyList<int> Inventory() => [.. Hosting.GpuInventory.Scan(settings.Current.Gpus).Where(g => g.Present).Select(g => g.Index)];
+    private IReadOnlyList<int> Inventory() => registry.Gpus.Inventory.Present();
+
+    private string UserName(int uid) => accounts.UserName(uid) ?? uid.ToString(CultureInfo.InvariantCulture);
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
@@ -188,18 +200,32 @@ internal sealed class ExperimentRunner(
             var running = active.Where(e => e.Status == ExperimentRecord.Running).ToList();
             var labs = await experiments.LabsAsync(active.Select(e => e.Lab), cancellationToken).ConfigureAwait(false);
             var caps = labs.Values.ToDictionary(l => l.Id, l => CapOf(l), StringComparer.Ordinal);
+            var experimentGpus = running.SelectMany(e => e.GpuIds ?? []).ToHashSet();
             var state = new SchedulerState(
                 Inventory(),
-                external.Busy(),
+                registry.Gpus.ExternallyBusy(),
                 [.. running.Select(e => new RunningJob(e.Id, e.Lab, e.Submitter, e.GpuIds ?? []))],
                 [.. queued.Where(e => labs.ContainsKey(e.Lab)).Select(e => new QueuedJob(e.Id, e.Lab, e.Submitter, e.Gpus, e.Priority))],
                 caps,
-                options.PoolSize);
+                options.PoolSize)
+            {
+                LabDevices = labs.Values
+                    .Select(l => (l.Id, Devices: policies.Find(l.Policy)?.GpuDevices ?? []))
+                    .Where(l => !l.Devices.IsEmpty)
+                    .ToDictionary(l => l.Id, l => (IReadOnlySet<int>)l.Devices.ToHashSet(), StringComparer.Ordinal),
+                LeasedElsewhere = registry.Gpus.Holders().Keys.Where(g => !experimentGpus.Contains(g)).ToHashSet(),
+            };
             foreach (var decision in SchedulerCore.Decide(state))
             {
                 var runId = Guid.NewGuid().ToString("N")[..12];
+                var queuedOne = queued.First(e => e.Id == decision.Id);
+                if (!TryLease(runId, decision, labs[queuedOne.Lab]))
+                {
+                    continue;
+                }
                 if (!await experiments.MarkStartedAsync(decision.Id, runId, decision.GpuIds, cancellationToken).ConfigureAwait(false))
                 {
+                    registry.Gpus.Release(runId);
                     continue;
                 }
                 var experiment = (await experiments.GetAsync(decision.Id, cancellationToken).ConfigureAwait(false))!;
@@ -210,6 +236,34 @@ internal sealed class ExperimentRunner(
         finally
         {
             _pass.Release();
+        }
+    }
+
+    /// <summary>
+    /// The scheduler's GPUs are leased at its decision, in the one lease table, so nothing takes
+    /// them between the decision and the launch (which confirms the lease under the compiled
+    /// policy). A refusal (a <c>labctl run</c> took one since the pass began) leaves the
+    /// experiment queued for the next pass.
+    /// </summary>
+    private bool TryLease(string runId, StartDecision decision, LabRow lab)
+    {
+        if (decision.GpuIds.Count == 0)
+        {
+            return true;
+        }
+        if (policies.Find(lab.Policy) is not { } policy)
+        {
+            return false;
+        }
+        try
+        {
+            registry.Gpus.Acquire(runId, decision.GpuIds, GpuAllowance.Of(policy));
+            return true;
+        }
+        catch (LabdException e)
+        {
+            ExperimentLog.LeaseRefused(logger, decision.Id, e.Message);
+            return false;
         }
     }
 
@@ -363,6 +417,11 @@ internal sealed class ExperimentRunner(
 
     private async Task RecordEndAsync(ExperimentRecord experiment, ExperimentEnd end)
     {
+        if (experiment.RunId is { } runId && registry.Find(runId) is null)
+        {
+            // Never launched (the run's own end releases a launched run's lease).
+            registry.Gpus.Release(runId);
+        }
         if (await experiments.FinishAsync(experiment, end, CancellationToken.None).ConfigureAwait(false))
         {
             _cancelRequested.TryRemove(experiment.Id, out _);

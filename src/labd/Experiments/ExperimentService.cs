@@ -72,7 +72,7 @@ internal sealed class ExperimentService(
         try
         {
             var seq = await experiments.NextSeqAsync(lab.Id, request.Idea, cancellationToken).ConfigureAwait(false);
-            var label = ExperimentStore.Label(request.Idea, seq);
+            var label = new ExperimentLabel(request.Idea, seq).ToString();
             string commit;
             using (var repository = LabRepository.Open(lab.Path, lab.OwnerUid))
             {
@@ -130,14 +130,12 @@ internal sealed class ExperimentService(
     public async Task<ExperimentRecord> GetByLabelAsync(Caller caller, string labId, string label, CancellationToken cancellationToken)
     {
         var lab = await VisibleLabAsync(caller, labId, cancellationToken).ConfigureAwait(false);
-        var text = label.StartsWith("exp/", StringComparison.Ordinal) ? label[4..] : label;
-        var parts = text.Split('.');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var idea) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var seq))
+        if (!ExperimentLabel.TryParse(label, out var parsed))
         {
-            throw new LabdException(ErrorCode.BadRequest, $"'{label}' is not an experiment label; write exp/IDEA.SEQ like exp/3.2, or the numeric id");
+            throw new LabdException(ErrorCode.BadRequest, ExperimentLabel.NotALabel(label));
         }
-        return await experiments.FindByLabelAsync(lab.Id, idea, seq, cancellationToken).ConfigureAwait(false)
-            ?? throw new LabdException(ErrorCode.ExperimentNotFound, $"lab {lab.Id} has no experiment exp/{idea}.{seq}; see `labctl exp ls`");
+        return await experiments.FindByLabelAsync(lab.Id, parsed.Idea, parsed.Seq, cancellationToken).ConfigureAwait(false)
+            ?? throw new LabdException(ErrorCode.ExperimentNotFound, $"lab {lab.Id} has no experiment {parsed}; see `labctl exp ls`");
     }
 
     public async Task<IReadOnlyList<ExperimentRecord>> ListAsync(Caller caller, string? labId, int? idea, string? status, string? tag, CancellationToken cancellationToken)

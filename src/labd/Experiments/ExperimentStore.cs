@@ -130,7 +130,7 @@ internal sealed class ExperimentStore(StateStore store)
         search.CommandText = "INSERT INTO search_index (lab_id, kind, ref, text) VALUES ($lab, 'experiment', $ref, $text)";
         search.Parameters.AddWithValue("$lab", e.Lab);
         search.Parameters.AddWithValue("$ref", id.ToString(CultureInfo.InvariantCulture));
-        search.Parameters.AddWithValue("$text", SearchText(Label(e.Idea, seq), e.Command, e.Tags, e.Meta, "queued", null));
+        search.Parameters.AddWithValue("$text", SearchText(new ExperimentLabel(e.Idea, seq).ToString(), e.Command, e.Tags, e.Meta, "queued", null));
         await search.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return ((await GetAsync(id, cancellationToken).ConfigureAwait(false))!, false);
@@ -269,8 +269,6 @@ internal sealed class ExperimentStore(StateStore store)
         return result;
     }
 
-    public static string Label(int idea, int seq) => string.Create(CultureInfo.InvariantCulture, $"exp/{idea}.{seq}");
-
     internal static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static string SearchText(string label, IEnumerable<string> command, IEnumerable<string> tags, IReadOnlyDictionary<string, string> meta, string status, string? reason) =>
@@ -322,7 +320,7 @@ internal sealed class ExperimentStore(StateStore store)
         var seq = r.GetInt32(3);
         return new ExperimentRecord(
             r.GetInt64(0),
-            Label(idea, seq),
+            new ExperimentLabel(idea, seq).ToString(),
             r.GetString(1),
             idea,
             seq,

@@ -6,7 +6,6 @@ internal static class ExperimentsServices
     public static IServiceCollection AddExperiments(this IServiceCollection services) =>
         services
             .AddSingleton<ExperimentStore>()
-            .AddSingleton<ExternalGpus>()
             .AddSingleton<ExperimentRunner>()
             .AddSingleton<ExperimentService>()
             .AddHostedService(sp => sp.GetRequiredService<ExperimentRunner>())

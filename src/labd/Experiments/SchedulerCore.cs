@@ -5,15 +5,17 @@ namespace Labd.Experiments;
 /// fair share: the submitter with the fewest running experiments, then the lab with the fewest,
 /// then the oldest. A GPU job that does not fit the free GPUs reserves them: no job after it in
 /// that order takes a GPU until it starts (so a 2-GPU job is not starved by a stream of 1-GPU
-/// jobs), while jobs that need no GPU still run. A lab never holds more GPUs than its cap.
+/// jobs), while jobs that need no GPU still run. A lab never holds more GPUs than its cap, nor a
+/// GPU its policy's list form leaves out.
 /// </summary>
 internal static class SchedulerCore
 {
     public static IReadOnlyList<StartDecision> Decide(SchedulerState state)
     {
-        var leased = state.Running.SelectMany(r => r.GpuIds).ToHashSet();
+        var leased = state.Running.SelectMany(r => r.GpuIds).Concat(state.LeasedElsewhere).ToHashSet();
         var free = new SortedSet<int>(state.Inventory.Where(g => !leased.Contains(g) && !state.ExternallyBusy.Contains(g)));
-        var usable = state.Inventory.Count(g => !state.ExternallyBusy.Contains(g));
+        bool Permits(string lab, int gpu) => !state.LabDevices.TryGetValue(lab, out var devices) || devices.Contains(gpu);
+        int Usable(string lab) => state.Inventory.Count(g => !state.ExternallyBusy.Contains(g) && Permits(lab, g));
         var bySubmitter = new Dictionary<string, int>(StringComparer.Ordinal);
         var byLab = new Dictionary<string, int>(StringComparer.Ordinal);
         var labGpus = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -43,12 +45,12 @@ internal static class SchedulerCore
                     break;
                 }
                 var cap = state.LabCaps.GetValueOrDefault(job.Lab);
-                if (reserved || labGpus.GetValueOrDefault(job.Lab) + job.Gpus > cap || job.Gpus > usable)
+                if (reserved || labGpus.GetValueOrDefault(job.Lab) + job.Gpus > cap || job.Gpus > Usable(job.Lab))
                 {
                     // Over its lab's cap or larger than this host: it waits without holding others back.
                     continue;
                 }
-                if (job.Gpus > free.Count)
+                if (job.Gpus > free.Count(g => Permits(job.Lab, g)))
                 {
                     reserved = true;
                     continue;
@@ -60,7 +62,7 @@ internal static class SchedulerCore
             {
                 break;
             }
-            var gpus = free.Take(chosen.Gpus).ToList();
+            var gpus = free.Where(g => Permits(chosen.Lab, g)).Take(chosen.Gpus).ToList();
             foreach (var g in gpus)
             {
                 free.Remove(g);

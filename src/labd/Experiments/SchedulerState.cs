@@ -13,4 +13,12 @@ internal sealed record SchedulerState(
     IReadOnlyList<RunningJob> Running,
     IReadOnlyList<QueuedJob> Queued,
     IReadOnlyDictionary<string, int> LabCaps,
-    int Slots);
+    int Slots)
+{
+    /// <summary>Per lab: the only GPUs it may lease (its policy's list form, <c>gpus: [0, 1]</c>);
+    /// a lab not named here may lease any.</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<int>> LabDevices { get; init; } = new Dictionary<string, IReadOnlySet<int>>();
+
+    /// <summary>GPUs leased to runs that are not experiments (<c>labctl run --gpus</c>): not free, until they end.</summary>
+    public IReadOnlySet<int> LeasedElsewhere { get; init; } = new HashSet<int>();
+}

@@ -41,6 +41,10 @@ internal sealed record LaunchPlan(
     /// <summary>The spec's <c>limits.metrics</c> (or labd's default): how much of the metrics and
     /// progress files labd reads. Null in plans written before it was recorded.</summary>
     public long? MetricsBytes { get; init; }
+
+    /// <summary>The leased GPU indices (host numbering), read back after a labd restart so the lease
+    /// outlives labd as the run does (<see cref="Scheduler.GpuLeases"/>).</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
 }
 
 /// <summary>One file rule of the spec, in the spec's order (parents before children).</summary>

@@ -26,4 +26,7 @@ internal static partial class RunLog
 
     [LoggerMessage(5007, LogLevel.Warning, "Run {Run}: could not hand {Directory} back to its owner: {Reason}")]
     public static partial void TreeNotReturned(ILogger logger, string run, string directory, string reason);
+
+    [LoggerMessage(5008, LogLevel.Critical, "LABD_TEST_GPU_LEASE_BYPASS is set: GPU leases are neither checked nor recorded (a test's negative control; never in production)")]
+    public static partial void GpuLeaseBypassed(ILogger logger);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Labd.Api;
 using Labd.Interop;
+using Labd.Scheduler;
 
 namespace Labd.Runs;
 
@@ -15,20 +16,22 @@ internal sealed class RunRegistry
     private readonly RunsOptions _options;
     private readonly IEgressProvider _egress;
     private readonly SandboxUserPool _pool;
-    private readonly GpuInventory _gpus;
+    private readonly GpuLeases _gpus;
     private readonly SandboxSockets? _sockets;
     private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
 
-    public RunRegistry(RunsOptions options, IEgressProvider egress, SandboxSockets? sockets = null)
+    public RunRegistry(RunsOptions options, IEgressProvider egress, GpuLeases gpus, SandboxSockets? sockets = null)
     {
         _options = options;
         _egress = egress;
         _sockets = sockets;
         _pool = new SandboxUserPool(options.PoolSize, options.LeaseDirectory, IsRunAlive);
-        _gpus = new GpuInventory(options.GpuDeviceDirectory);
+        _gpus = gpus;
+        _gpus.TrackEnds(id => Find(id)?.TryGetExit() is not null);
     }
 
-    public GpuInventory Gpus => _gpus;
+    /// <summary>The GPU leases every run start goes through.</summary>
+    public GpuLeases Gpus => _gpus;
 
     public SandboxUserPool Users => _pool;
 
@@ -54,6 +57,7 @@ internal sealed class RunRegistry
             if (run.TryGetExit() is null)
             {
                 ReopenApiSocket(run);
+                RestoreGpuLease(run);
             }
         }
         return [.. _runs.Values];
@@ -109,19 +113,36 @@ internal sealed class RunRegistry
     /// <summary>
     /// Starts a run and returns once its supervisor is up. The sandbox itself may still be
     /// setting up; a setup refusal (e.g. a symlink at a policy path) shows as
-    /// <see cref="RunOutcome.SetupFailed"/> from <see cref="Run.WaitAsync"/>.
+    /// <see cref="RunOutcome.SetupFailed"/> from <see cref="Run.WaitAsync"/>. The run's GPUs are
+    /// leased here, against its policy, for every kind of run (<see cref="GpuLeases"/>); a refused
+    /// lease throws a <see cref="LabdException"/> before anything is made.
     /// </summary>
     public async Task<Run> StartAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var id = request.RunId ?? Guid.NewGuid().ToString("N")[..12];
+        _gpus.Acquire(id, request.Gpus, GpuAllowance.Of(request.Spec));
         var paths = new RunPaths(Path.Combine(_options.RunsDirectory, id));
-        Directory.CreateDirectory(_options.RunsDirectory);
-        Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
-        var (user, leaseFile) = await _pool.TryLeaseAsync(paths.Directory, cancellationToken)
-            ?? throw new SandboxPoolExhaustedException($"all {_pool.Size} sandbox users are in use; raise sandbox.poolSize in labd.yaml or wait for a run to end");
+        (SandboxUser User, string LeaseFile)? pooled;
         try
         {
-            var (nodes, cudaVisible) = _gpus.ForLease(request.Gpus);
+            Directory.CreateDirectory(_options.RunsDirectory);
+            Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
+            pooled = await _pool.TryLeaseAsync(paths.Directory, cancellationToken);
+        }
+        catch
+        {
+            _gpus.Release(id);
+            throw;
+        }
+        if (pooled is null)
+        {
+            _gpus.Release(id);
+            throw new SandboxPoolExhaustedException($"all {_pool.Size} sandbox users are in use; raise sandbox.poolSize in labd.yaml or wait for a run to end");
+        }
+        var (user, leaseFile) = pooled.Value;
+        try
+        {
+            var (nodes, cudaVisible) = _gpus.Inventory.ForLease(request.Gpus);
             var binding = await _egress.BindAsync(id, request.Spec.Egress, paths.Directory, user.Uid, cancellationToken);
             await File.WriteAllTextAsync(paths.Egress, JsonSerializer.Serialize(PersistedEgressBinding.From(binding), RunsJsonContext.Default.PersistedEgressBinding), cancellationToken);
             Chmod.CreateDirectory(paths.Lab, 0b111_101_101);
@@ -160,7 +181,7 @@ internal sealed class RunRegistry
                 _options.EmptyFile,
                 leaseFile,
                 request.Weakening)
-            { MemoryBytes = request.Spec.Limits.MemoryBytes, StandardInput = request.StandardInput, MetricsBytes = request.Spec.Limits.MetricsBytes ?? RunsOptions.DefaultMetricsBytes };
+            { MemoryBytes = request.Spec.Limits.MemoryBytes, StandardInput = request.StandardInput, MetricsBytes = request.Spec.Limits.MetricsBytes ?? RunsOptions.DefaultMetricsBytes, Gpus = [.. request.Gpus.Distinct().Order()] };
             await File.WriteAllTextAsync(paths.LaunchPlan, JsonSerializer.Serialize(plan, RunsJsonContext.Default.LaunchPlan), cancellationToken);
             Chmod.Set(paths.LaunchPlan, 0b110_000_000);
 
@@ -184,6 +205,7 @@ internal sealed class RunRegistry
             if (!File.Exists(paths.SupervisorPid))
             {
                 File.Delete(leaseFile);
+                _gpus.Release(id);
             }
             throw;
         }
@@ -192,8 +214,33 @@ internal sealed class RunRegistry
     private async Task ReleaseEgressWhenDoneAsync(Run run)
     {
         await run.WaitAsync(CancellationToken.None);
+        _gpus.Release(run.Id);
         _sockets?.Close(run.Id);
         await _egress.ReleaseAsync(run.Id, CancellationToken.None);
+    }
+
+    /// <summary>After a labd restart: a live run keeps the GPUs its launch plan names, until it ends.</summary>
+    private void RestoreGpuLease(Run run)
+    {
+        try
+        {
+            if (File.Exists(run.Paths.LaunchPlan)
+                && JsonSerializer.Deserialize(File.ReadAllText(run.Paths.LaunchPlan), RunsJsonContext.Default.LaunchPlan) is { Gpus.Count: > 0 } plan)
+            {
+                _gpus.Restore(run.Id, plan.Gpus);
+                _ = ReleaseGpusWhenDoneAsync(run);
+            }
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            // An unreadable plan is a run that never launched; the supervisor's lock decides the rest.
+        }
+    }
+
+    private async Task ReleaseGpusWhenDoneAsync(Run run)
+    {
+        await run.WaitAsync(CancellationToken.None);
+        _gpus.Release(run.Id);
     }
 
     private async Task CloseApiSocketWhenDoneAsync(Run run)

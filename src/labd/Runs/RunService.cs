@@ -72,9 +72,18 @@ internal sealed class RunService(
         var spec = Compile(request, directory, caller.Uid);
         var writable = IsWritableTree(spec, directory, caller.Uid);
         var id = Guid.NewGuid().ToString("N")[..12];
+        // Leased before anything is recorded: a refusal (policy, or GPUs leased to others) changes nothing.
+        var gpus = registry.Gpus.AcquireAny(id, request.Gpus ?? 0, Scheduler.GpuAllowance.Of(spec));
         var record = new RunRecord(id, DateTimeOffset.UtcNow, caller.Uid, caller.KindName, spec.PolicyName, spec.PolicyHash, request.Command, directory, request.Gpus ?? 0, RunRecord.Running, null, null, null, null, null);
-        await runs.InsertAsync(record, cancellationToken).ConfigureAwait(false);
-        var gpus = Enumerable.Range(0, request.Gpus ?? 0).ToArray();
+        try
+        {
+            await runs.InsertAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            registry.Gpus.Release(id);
+            throw;
+        }
         Run run;
         try
         {
@@ -89,6 +98,13 @@ internal sealed class RunService(
                     ApiCaller = new SandboxApiCaller(CallerKind.Experiment, null, null),
                 },
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch (LabdException e)
+        {
+            RunLog.Refused(logger, id, e.Message);
+            var now = DateTimeOffset.UtcNow;
+            await EndAsync(id, new RunExit(RunOutcome.SetupFailed, null, e.Message, now, now, false), CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
         catch (Exception e) when (e is InvalidOperationException or SandboxSetupException or IOException or System.ComponentModel.Win32Exception)
         {

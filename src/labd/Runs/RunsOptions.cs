@@ -16,8 +16,6 @@ internal sealed record RunsOptions
 
     public int PoolSize { get; init; } = 8;
 
-    public string GpuDeviceDirectory { get; init; } = "/dev";
-
     public IPAddress EgressHostAddress { get; init; } = Runs.EgressHostAddress.Default;
 
     public long DefaultLogBytes { get; init; } = 64L << 20;

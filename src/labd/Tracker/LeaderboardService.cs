@@ -54,7 +54,7 @@ internal sealed class LeaderboardService(StateStore store, LabAccess access)
             var reference = ParentBest(metric, parents.GetValueOrDefault(row.Idea) ?? [], perIdea, baseline);
             entries.Add(new LeaderboardEntry(
                 entries.Count + 1,
-                Label(row.Idea, row.Seq),
+                new ExperimentLabel(row.Idea, row.Seq).ToString(),
                 row.Id,
                 row.Idea,
                 row.Value,
@@ -77,7 +77,7 @@ internal sealed class LeaderboardService(StateStore store, LabAccess access)
             FROM experiments e JOIN experiment_metrics m ON m.experiment = e.id AND m.name = $metric
             WHERE e.lab_id = $lab AND e.status = 'succeeded'
             ORDER BY julianday(coalesce(e.ended_at, e.created_at)), e.id;
-            """, r => (Label: Label(r.GetInt32(0), r.GetInt32(1)), At: Db.Time(r, 2), Value: r.GetDouble(3)), cancellationToken,
+            """, r => (Label: new ExperimentLabel(r.GetInt32(0), r.GetInt32(1)).ToString(), At: Db.Time(r, 2), Value: r.GetDouble(3)), cancellationToken,
             ("$lab", lab.Id), ("$metric", metric.Name)).ConfigureAwait(false);
         var points = new List<ProgressPoint>(rows.Count);
         double? bestSoFar = null;
@@ -88,8 +88,6 @@ internal sealed class LeaderboardService(StateStore store, LabAccess access)
         }
         return new Progress(metric.Name, metric.Direction, points);
     }
-
-    public static string Label(int idea, int seq) => $"exp/{idea.ToString(System.Globalization.CultureInfo.InvariantCulture)}.{seq.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     public static double Better(LabMetric metric, double a, double b) => metric.Direction == LabMetric.Min ? Math.Min(a, b) : Math.Max(a, b);
 

@@ -87,6 +87,6 @@ internal sealed class OrientService(StateStore store, LabAccess access)
     private static Task<List<OrientExperiment>> ExperimentsAsync(SqliteConnection connection, string where, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
         Db.ListAsync(connection, null,
             $"SELECT id, idea, seq, status, reason, created_at, started_at, ended_at FROM experiments WHERE {where} LIMIT {MaxListed};",
-            r => new OrientExperiment(r.GetInt64(0), LeaderboardService.Label(r.GetInt32(1), r.GetInt32(2)), r.GetInt32(1), r.GetString(3), Db.StringOrNull(r, 4), Db.Time(r, 5), Db.TimeOrNull(r, 6), Db.TimeOrNull(r, 7)),
+            r => new OrientExperiment(r.GetInt64(0), new ExperimentLabel(r.GetInt32(1), r.GetInt32(2)).ToString(), r.GetInt32(1), r.GetString(3), Db.StringOrNull(r, 4), Db.Time(r, 5), Db.TimeOrNull(r, 6), Db.TimeOrNull(r, 7)),
             cancellationToken, parameters);
 }

@@ -37,8 +37,10 @@ internal sealed class AcceptanceBed : IAsyncDisposable
         ["LABD_SOCKET"] = Labd.SocketPath,
     };
 
-    /// <summary>Starts labd; <paramref name="extraConfig"/> (YAML) is appended to the packaged labd.yaml.</summary>
-    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2, string extraConfig = "")
+    /// <summary>Starts labd as packaged with <paramref name="fakeGpus"/> fake GPUs; <paramref name="extraConfig"/>
+    /// (YAML) is appended to the packaged labd.yaml; for a negative control only, labd's test-only
+    /// switch goes in <paramref name="labdEnvironment"/>.</summary>
+    public static async Task<AcceptanceBed> StartAsync(CancellationToken cancellationToken, int fakeGpus = 2, string extraConfig = "", IReadOnlyDictionary<string, string>? labdEnvironment = null)
     {
         Root.Require("installs labd's groups, adds users with adduser, and runs sandboxes");
         foreach (var group in new[] { UsersGroup, AdminsGroup })
@@ -63,7 +65,7 @@ internal sealed class AcceptanceBed : IAsyncDisposable
               deviceDir: {dir["dev"]}
             {extraConfig}
             """;
-        var labd = LabdProcess.Start(dir, config);
+        var labd = LabdProcess.Start(dir, config, labdEnvironment);
         await labd.WaitUntilAnsweringAsync(cancellationToken);
         return new AcceptanceBed(dir, labd);
     }

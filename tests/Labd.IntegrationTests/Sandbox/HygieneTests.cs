@@ -173,7 +173,7 @@ public sealed class HygieneTests(SandboxFixture fx)
     public async Task Runs_are_readopted_from_disk_after_a_restart()
     {
         var r = await fx.RunAsync("exit 4", cancellationToken: TestContext.Current.CancellationToken);
-        var fresh = new RunRegistry(new RunsOptions { StateDirectory = Path.Combine(fx.Root, "state"), PoolSize = 4, GpuDeviceDirectory = fx.GpuDirectory }, fx.Egress);
+        var fresh = new RunRegistry(new RunsOptions { StateDirectory = Path.Combine(fx.Root, "state"), PoolSize = 4 }, fx.Egress, fx.Leases());
         var runs = await fresh.InitializeAsync(TestContext.Current.CancellationToken);
         var again = Assert.Single(runs, x => x.Id == r.Run.Id);
         Assert.Equal(4, (await again.WaitAsync(TestContext.Current.CancellationToken)).ExitCode);

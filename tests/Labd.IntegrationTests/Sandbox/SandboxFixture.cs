@@ -5,6 +5,9 @@ using CliWrap.Buffered;
 using Labd.Interop;
 using Labd.Runs;
 using Labd.SandboxPolicy;
+using Labd.SandboxPolicy.Config;
+using Labd.Scheduler;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Labd.IntegrationTests.Sandbox;
 
@@ -86,12 +89,16 @@ public sealed class SandboxFixture : IAsyncLifetime
                 StateDirectory = Path.Combine(Root, "state"),
                 SupervisorCommand = ["/usr/bin/dotnet", labdDll],
                 PoolSize = 4,
-                GpuDeviceDirectory = GpuDirectory,
                 TerminationGrace = TimeSpan.FromSeconds(2),
             },
-            Egress);
+            Egress,
+            Leases());
         await Registry.InitializeAsync(CancellationToken.None);
     }
+
+    /// <summary>A lease table over this fixture's fake GPUs, as labd makes one from labd.yaml's <c>gpus.deviceDir</c>.</summary>
+    internal GpuLeases Leases() =>
+        new(new GpuInventory(new GpusConfig([], GpuDirectory)), new ExternalGpus(NullLogger<ExternalGpus>.Instance));
 
     /// <summary>The escape suite's test policy, compiled: repo rw, eval ro, secrets hidden, cache rw.</summary>
     internal SandboxSpec Spec(int[]? ports = null, TimeSpan? timeout = null, long? logBytes = null, int? pids = null, long? memoryBytes = null) => new(

@@ -95,6 +95,35 @@ public sealed class SchedulerCoreTests
         Assert.Equal(2, SchedulerCore.Decide(State(0, [new(10, "a", "x", [])], queued, slots: 3)).Count);
     }
 
+    [Fact]
+    public void A_policy_listing_its_gpus_gets_only_those_even_when_lower_ones_are_free()
+    {
+        // Lab a's policy says gpus: [2, 3]; lab b's says a count. GPUs 0..3 are free.
+        var state = State(4, [], [new(1, "a", "u1", 1, 0), new(2, "a", "u2", 1, 0), new(3, "b", "u3", 1, 0)]) with
+        {
+            LabDevices = new Dictionary<string, IReadOnlySet<int>>(StringComparer.Ordinal) { ["a"] = new HashSet<int> { 2, 3 } },
+        };
+        var decisions = SchedulerCore.Decide(state);
+        Assert.Equal([new StartDecision(1, [2]), new StartDecision(3, [0]), new StartDecision(2, [3])], decisions, DecisionComparer.Instance);
+    }
+
+    [Fact]
+    public void A_listed_gpu_held_by_another_lab_makes_the_job_wait_instead_of_taking_another()
+    {
+        var state = State(2, [new(10, "b", "u9", [1])], [new(1, "a", "u1", 1, 0)]) with
+        {
+            LabDevices = new Dictionary<string, IReadOnlySet<int>>(StringComparer.Ordinal) { ["a"] = new HashSet<int> { 1 } },
+        };
+        Assert.Empty(SchedulerCore.Decide(state));
+    }
+
+    [Fact]
+    public void Gpus_leased_to_runs_that_are_not_experiments_are_not_free()
+    {
+        var state = State(2, [], [new(1, "a", "u1", 1, 0), new(2, "a", "u2", 1, 0)]) with { LeasedElsewhere = new HashSet<int> { 0 } };
+        Assert.Equal(new StartDecision(1, [1]), Assert.Single(SchedulerCore.Decide(state)), DecisionComparer.Instance);
+    }
+
     private sealed class DecisionComparer : IEqualityComparer<StartDecision>
     {
         public static readonly DecisionComparer Instance = new();

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Labd.Experiments;
 
-namespace Labd.Experiments;
+namespace Labd.Scheduler;
 
 /// <summary>
 /// GPUs in use by processes labd did not start, from <c>nvidia-smi</c> when it is on PATH
