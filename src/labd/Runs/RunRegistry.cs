@@ -102,7 +102,7 @@ internal sealed class RunRegistry
         var paths = new RunPaths(Path.Combine(_options.RunsDirectory, id));
         Directory.CreateDirectory(_options.RunsDirectory);
         Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
-        var (user, leaseFile) = await _pool.TryLeaseAsync(paths.Directory, cancellationToken)
+        var (user, leaseFile) = await _pool.TryLeaseAsync(paths.Directory, cancellationToken, request.Weakening.HasFlag(SandboxWeakening.RealUidOnly))
             ?? throw new SandboxPoolExhaustedException($"all {_pool.Size} sandbox users are in use; raise sandbox.poolSize in labd.yaml or wait for a run to end");
         try
         {

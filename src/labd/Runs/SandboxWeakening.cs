@@ -37,4 +37,10 @@ internal enum SandboxWeakening
     /// <summary>The target starts as soon as bwrap has set up, without <see cref="MountCheck"/>
     /// looking at where its binds landed (escape suite B6).</summary>
     NoMountCheck = 1 << 14,
+    /// <summary>The supervisor takes rootlesskit's child from <c>rk/child_pid</c> (a file the sandbox
+    /// uid can write) instead of the kernel's view of its own rootlesskit's children (H13).</summary>
+    TrustChildPidFile = 1 << 17,
+    /// <summary>Pool uids are handed out and swept by real uid only, not effective, saved and
+    /// filesystem uid and the gids too (H14).</summary>
+    RealUidOnly = 1 << 18,
 }
