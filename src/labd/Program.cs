@@ -28,6 +28,10 @@ internal static class Program
         {
             return Runs.Supervisor.Execute(args[1..]);
         }
+        if (args.Length > 0 && args[0] == "mount-state")
+        {
+            return StateMountCommand.Execute(args[1..]);
+        }
         if (LabdArguments.InformationRequested(args, new DaemonInfo().Version) is { } information)
         {
             await Console.Out.WriteLineAsync(information).ConfigureAwait(false);
@@ -82,6 +86,7 @@ internal static class Program
 
     private static async Task RunAsync(LabdArguments arguments, LabdSettings settings, PolicyRegistry policies, SdNotifier notifier, int? activatedFd, SerilogLoggerFactory loggerFactory)
     {
+        StateMountCommand.AtStartup(settings.StateDir, loggerFactory.CreateLogger("Labd.Startup"));
         var store = await StateStore.OpenAsync(settings.StateDir, loggerFactory.CreateLogger("Labd.Store"), CancellationToken.None).ConfigureAwait(false);
         var accounts = new UnixAccounts();
         int listenFd;

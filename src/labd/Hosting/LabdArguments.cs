@@ -22,7 +22,9 @@ internal sealed record LabdArguments(
         "labd - runs untrusted coding agents and their experiments in sandboxes, as root.\n\n" +
         Usage + "\n" +
         "  --help         print this help and exit\n" +
-        "  --version      print the version and exit\n\n" +
+        "  --version      print the version and exit\n" +
+        "labd mount-state [--config PATH] [--state-dir DIR] makes the state directory a nosuid,nodev\n" +
+        "mount of itself (the unit's ExecStartPre; labd also does it at start in the host's mount namespace).\n\n" +
         "Signals: SIGHUP reloads labd.yaml and the policies (systemctl reload labd); SIGTERM stops labd,\n" +
         "leaving running sandboxes to their supervisors.\n" +
         "Files: /etc/labd/labd.yaml (every key optional), /etc/labd/policies/*.yaml, /var/lib/labd (state),\n" +

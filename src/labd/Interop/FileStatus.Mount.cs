@@ -49,6 +49,17 @@ internal static partial class FileStatus
             (flags & StRdonly) != 0);
     }
 
+    /// <summary>The ST_* flags of the mount holding the descriptor (statvfs(3)'s f_flag: ST_RDONLY 1,
+    /// ST_NOSUID 2, ST_NODEV 4, ST_NOEXEC 8, ST_NOATIME 1024, ST_NODIRATIME 2048; the same values as
+    /// mount(2)'s MS_* flags).</summary>
+    public static unsafe ulong MountFlags(SafeFileHandle fd)
+    {
+        var number = (int)fd.DangerousGetHandle();
+        var vfs = stackalloc byte[StatvfsSize];
+        Errno.Check(() => fstatvfs(number, vfs), $"fstatvfs(fd {number})");
+        return BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(vfs + StatvfsFlagOffset, 8));
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int fstatvfs(int fd, byte* buffer);
 }

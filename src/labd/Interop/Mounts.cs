@@ -13,6 +13,13 @@ internal static partial class Mounts
     internal const ulong MS_REC = 0x4000;
     internal const ulong MS_PRIVATE = 1 << 18;
     internal const int MNT_DETACH = 2;
+    internal const ulong MS_RDONLY = 1;
+    internal const ulong MS_NOSUID = 2;
+    internal const ulong MS_NODEV = 4;
+    internal const ulong MS_NOEXEC = 8;
+    internal const ulong MS_REMOUNT = 32;
+    internal const ulong MS_NOATIME = 1024;
+    internal const ulong MS_NODIRATIME = 2048;
 
     /// <summary>
     /// Moves the calling thread (only it: CLONE_NEWNS implies CLONE_FS, which unshare(2) allows in a
@@ -36,6 +43,19 @@ internal static partial class Mounts
         var path = "/proc/self/fd/" + ((int)source.DangerousGetHandle()).ToString(CultureInfo.InvariantCulture);
         Errno.Check(() => mount(path, target, null, MS_BIND | MS_REC, 0), $"mount(bind {path} → {target})");
     }
+
+    /// <summary>Binds (not recursively) the directory <paramref name="source"/> refers to onto
+    /// <paramref name="target"/>, through its <c>/proc/self/fd/N</c> magic link as above.</summary>
+    public static void BindDescriptorFlat(SafeFileHandle source, string target)
+    {
+        var path = "/proc/self/fd/" + ((int)source.DangerousGetHandle()).ToString(CultureInfo.InvariantCulture);
+        Errno.Check(() => mount(path, target, null, MS_BIND, 0), $"mount(bind {path} → {target})");
+    }
+
+    /// <summary>Sets the per-mount flags of the bind mount at <paramref name="target"/> to exactly
+    /// <paramref name="flags"/> (MS_BIND|MS_REMOUNT, mount(2)); atime flags not given are kept.</summary>
+    public static void RemountBind(string target, ulong flags) =>
+        Errno.Check(() => mount(null, target, null, MS_BIND | MS_REMOUNT | flags, 0), $"mount(remount,bind {target})");
 
     /// <summary>Lazily detaches the mount at <paramref name="target"/>; false when nothing was mounted there.</summary>
     public static bool TryDetach(string target)

@@ -33,6 +33,12 @@ internal static partial class LabdLog
     [LoggerMessage(1008, LogLevel.Warning, "labd.yaml now names another socket or state dir; still using {Socket} and {StateDir} until labd restarts")]
     public static partial void RestartNeeded(ILogger logger, string socket, string stateDir);
 
+    [LoggerMessage(1020, LogLevel.Information, "State directory {StateDir} is a nosuid,nodev mount ({How})")]
+    public static partial void StateMounted(ILogger logger, string stateDir, string how);
+
+    [LoggerMessage(1021, LogLevel.Warning, "State directory {StateDir} is not a nosuid,nodev mount: {Reason}")]
+    public static partial void StateNotProtected(ILogger logger, string stateDir, string reason);
+
     [LoggerMessage(2000, LogLevel.Error, "Unhandled error in {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
 

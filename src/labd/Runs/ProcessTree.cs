@@ -50,32 +50,57 @@ internal static class ProcessTree
         return close < 0 || close + 2 >= stat.Length ? null : stat[close + 2];
     }
 
-    /// <summary>Live (not zombie) pids whose real uid is <paramref name="uid"/>. Zombies are
-    /// skipped: they hold nothing and only their parent (often init) can reap them.</summary>
-    public static IReadOnlyList<int> OwnedBy(int uid)
+    /// <summary>The parent pid from /proc/PID/stat, or 0 if gone.</summary>
+    public static int Parent(int pid)
+    {
+        var stat = ReadOrEmpty($"/proc/{pid}/stat");
+        var close = stat.LastIndexOf(')');
+        var fields = close < 0 ? [] : stat[(close + 2)..].Split(' ');
+        return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : 0;
+    }
+
+    /// <summary>
+    /// Live (not zombie) pids that hold <paramref name="uid"/> as real, effective, saved or
+    /// filesystem uid, or <paramref name="gid"/> as any of the four gids or a supplementary group
+    /// (the <c>Uid:</c>, <c>Gid:</c> and <c>Groups:</c> lines of /proc/PID/status, proc(5)): a
+    /// set-user-ID leftover run by another user holds the uid as effective uid only, and can still
+    /// act as it. <paramref name="realUidOnly"/> is the old rule, kept for a negative control.
+    /// Zombies are skipped: they hold nothing and only their parent (often init) can reap them.
+    /// </summary>
+    public static IReadOnlyList<int> Holding(int uid, int? gid = null, bool realUidOnly = false)
     {
         var result = new List<int>();
+        var u = uid.ToString(CultureInfo.InvariantCulture);
+        var g = gid?.ToString(CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
             {
                 continue;
             }
+            var holds = false;
             foreach (var line in ReadOrEmpty(Path.Combine(dir, "status")).Split('\n'))
             {
-                if (line.StartsWith("State:", StringComparison.Ordinal) && line.Contains('Z', StringComparison.Ordinal))
+                var fields = line.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length == 0)
                 {
+                    continue;
+                }
+                if (fields[0] == "State:" && line.Contains('Z', StringComparison.Ordinal))
+                {
+                    holds = false;
                     break;
                 }
-                if (line.StartsWith("Uid:", StringComparison.Ordinal))
+                holds |= fields[0] switch
                 {
-                    var fields = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);
-                    if (fields.Length > 1 && fields[1] == uid.ToString(CultureInfo.InvariantCulture))
-                    {
-                        result.Add(pid);
-                    }
-                    break;
-                }
+                    "Uid:" => realUidOnly ? fields.Length > 1 && fields[1] == u : fields.Skip(1).Contains(u),
+                    "Gid:" or "Groups:" => !realUidOnly && g is not null && fields.Skip(1).Contains(g),
+                    _ => false,
+                };
+            }
+            if (holds)
+            {
+                result.Add(pid);
             }
         }
         return result;

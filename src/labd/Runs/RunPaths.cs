@@ -18,8 +18,9 @@ internal sealed record RunPaths(string Directory)
     /// <summary>The run's egress binding, so listeners can be re-opened on the same ports after a labd restart.</summary>
     public string Egress => Path.Combine(Directory, "egress.json");
 
-    /// <summary>rootlesskit's <c>--state-dir</c> (child_pid, api.sock): owned by the sandbox user,
-    /// never mounted inside the sandbox.</summary>
+    /// <summary>rootlesskit's <c>--state-dir</c> (child_pid, lock, api.sock): owned by the sandbox user,
+    /// because rootlesskit writes it as that user; never mounted inside the sandbox, and nothing
+    /// in it is read by root (rootlesskit's child is the kernel's word: <see cref="SandboxChild"/>).</summary>
     public string RootlesskitState => Path.Combine(Directory, "rk");
 
     /// <summary>Root-owned mount points (0711) onto which the supervisor stages bind sources in its private

@@ -127,7 +127,7 @@ internal sealed class RunRegistry
         {
             Directory.CreateDirectory(_options.RunsDirectory);
             Chmod.CreateDirectory(paths.Directory, 0b111_001_001);
-            pooled = await _pool.TryLeaseAsync(paths.Directory, cancellationToken);
+            pooled = await _pool.TryLeaseAsync(paths.Directory, cancellationToken, request.Weakening.HasFlag(SandboxWeakening.RealUidOnly));
         }
         catch
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using CliWrap;
 using CliWrap.Buffered;
 using Labd.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Labd.Runs;
 
@@ -12,6 +13,7 @@ namespace Labd.Runs;
 /// slirp4netns) → gate → bwrap → target</c>. The gate is a shell that stops itself
 /// (<c>kill -STOP $$</c>); while it is stopped the supervisor, as host root, installs the
 /// netfilter rules into rootlesskit's network namespace with <c>nsenter iptables-restore</c>
+/// (rootlesskit's child as the kernel reports it, held by a pidfd: <see cref="SandboxChild"/>)
 /// and only then continues it. So the target never runs without its rules and never holds a
 /// capability over them. Inside, bwrap execs a second gate (<see cref="MountGate"/>) that stops
 /// itself too: while it is stopped the supervisor checks every bind (<see cref="MountCheck"/>),
@@ -53,6 +55,8 @@ internal sealed class SandboxChain
     private readonly RunPaths _paths;
     private readonly IReadOnlyList<MountExpectation>? _mounts;
     private int _gatePid;
+    private SandboxChild? _child;
+    private SafeFileHandle? _gate;
 
     private SandboxChain(LaunchPlan plan, RunPaths paths, Process process, IReadOnlyList<MountExpectation>? mounts)
     {
@@ -166,22 +170,17 @@ internal sealed class SandboxChain
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var token = cts.Token;
-        var childPidFile = Path.Combine(_paths.RootlesskitState, "child_pid");
-        int childPid;
-        while (!TryReadPid(childPidFile, out childPid))
+        if (_plan.Weakening.HasFlag(SandboxWeakening.TrustChildPidFile))
         {
-            await PollAsync(token);
+            await FindGateByPidFileAsync(token);
         }
-        while (true)
+        else
         {
-            var children = ProcessTree.Children(childPid);
-            var gate = children.Count > 0 ? children[0] : 0;
-            if (gate > 0 && ProcessTree.State(gate) == 'T')
+            // The kernel's view of the supervisor's own rootlesskit, never rk/child_pid (SandboxChild).
+            while ((_child ??= SandboxChild.TryFind(Process.Id)) is not { } child || (_gate = child.TryFindStoppedGate(out _gatePid)) is null)
             {
-                _gatePid = gate;
-                break;
+                await PollAsync(token);
             }
-            await PollAsync(token);
         }
         if (!_plan.Weakening.HasFlag(SandboxWeakening.NoNetworkRules))
         {
@@ -189,7 +188,14 @@ internal sealed class SandboxChain
                 RestoreAsync("iptables-restore", _plan.IPv4Rules, token),
                 RestoreAsync("ip6tables-restore", _plan.IPv6Rules, token));
         }
-        Signals.Send(_gatePid, Signals.SIGCONT);
+        if (_gate is not null)
+        {
+            Pidfd.Send(_gate, Signals.SIGCONT);
+        }
+        else
+        {
+            Signals.Send(_gatePid, Signals.SIGCONT);
+        }
         if (_mounts is null)
         {
             return;
@@ -232,7 +238,7 @@ internal sealed class SandboxChain
     private async Task RestoreAsync(string tool, string rules, CancellationToken cancellationToken)
     {
         var result = await Cli.Wrap("/usr/bin/nsenter")
-            .WithArguments([$"--net=/proc/{_gatePid}/ns/net", "--", tool])
+            .WithArguments([$"--net={_child?.NetworkPath ?? $"/proc/{_gatePid}/ns/net"}", "--", tool])
             .WithStandardInputPipe(PipeSource.FromString(rules))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(cancellationToken);
@@ -266,7 +272,11 @@ internal sealed class SandboxChain
         {
             Signals.Send(init, Signals.SIGKILL);
         }
-        if (_gatePid > 0)
+        if (_gate is not null)
+        {
+            Pidfd.Send(_gate, Signals.SIGKILL);
+        }
+        else if (_gatePid > 0)
         {
             Signals.Send(_gatePid, Signals.SIGKILL);
         }
@@ -276,16 +286,22 @@ internal sealed class SandboxChain
         }
     }
 
-    /// <summary>After the chain has exited: kill anything still running as the sandbox uid
-    /// (a pool uid belongs to exactly one live sandbox, so these are this run's leftovers).</summary>
-    public static int SweepUser(int uid)
+    /// <summary>After the chain has exited: kill anything still holding the sandbox uid (real,
+    /// effective, saved or filesystem) or its gid (<see cref="ProcessTree.Holding"/>); a pool uid
+    /// belongs to exactly one live sandbox, so these are this run's leftovers or a foreign process
+    /// (a set-user-ID leftover) that must not meet the next sandbox given the uid.</summary>
+    public static int SweepUser(int uid, int? gid = null, bool realUidOnly = false)
     {
         // Sweeping root would kill the host (labd, sshd, a CI runner): only ever a pool uid.
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(uid);
+        if (gid is int g)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(g);
+        }
         var killed = 0;
         for (var round = 0; round < 50; round++)
         {
-            var left = ProcessTree.OwnedBy(uid);
+            var left = ProcessTree.Holding(uid, gid, realUidOnly);
             if (left.Count == 0)
             {
                 break;
@@ -312,6 +328,28 @@ internal sealed class SandboxChain
             throw new SandboxSetupException($"the sandbox chain exited ({Process.ExitCode}) before the target started; see {_paths.Log}");
         }
         await Task.Delay(2, cancellationToken);
+    }
+
+    /// <summary>The old trust, kept only for the negative control of the supervisor-trust test:
+    /// whichever pid <c>rk/child_pid</c> (the sandbox user's file) names, re-read until its first
+    /// child has stopped, is taken for rootlesskit's child and its namespaces entered.</summary>
+    private async Task FindGateByPidFileAsync(CancellationToken cancellationToken)
+    {
+        var childPidFile = Path.Combine(_paths.RootlesskitState, "child_pid");
+        while (true)
+        {
+            if (TryReadPid(childPidFile, out var childPid) && childPid > 0)
+            {
+                var children = ProcessTree.Children(childPid);
+                var gate = children.Count > 0 ? children[0] : 0;
+                if (gate > 0 && ProcessTree.State(gate) == 'T')
+                {
+                    _gatePid = gate;
+                    return;
+                }
+            }
+            await PollAsync(cancellationToken);
+        }
     }
 
     private static bool TryReadPid(string path, out int pid)

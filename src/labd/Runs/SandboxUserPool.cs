@@ -66,8 +66,14 @@ internal sealed class SandboxUserPool
         return users;
     }
 
-    /// <summary>Leases a free user for the run in <paramref name="runDirectory"/>; null when all are in use.</summary>
-    public async Task<(SandboxUser User, string LeaseFile)?> TryLeaseAsync(string runDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Leases a free user for the run in <paramref name="runDirectory"/>; null when all are in use.
+    /// A user is handed out only once no process holds its uid or gid in any of the four ids
+    /// (<see cref="ProcessTree.Holding"/>): whatever does (a leftover, or a set-user-ID copy some
+    /// local user runs) is killed after the lease is claimed, and a user that still has a holder
+    /// after that is skipped. <paramref name="realUidOnly"/> is the old rule, for a negative control.
+    /// </summary>
+    public async Task<(SandboxUser User, string LeaseFile)?> TryLeaseAsync(string runDirectory, CancellationToken cancellationToken, bool realUidOnly = false)
     {
         var users = await EnsureAsync(cancellationToken);
         lock (_gate)
@@ -75,7 +81,7 @@ internal sealed class SandboxUserPool
             foreach (var user in users)
             {
                 var file = Path.Combine(_leaseDirectory, user.Name);
-                if (TryCreate(file, runDirectory))
+                if (TryCreate(file, runDirectory) && Cleared(user, file, realUidOnly))
                 {
                     return (user, file);
                 }
@@ -96,15 +102,28 @@ internal sealed class SandboxUserPool
                 {
                     continue;
                 }
-                SandboxChain.SweepUser(user.Uid);
+                SandboxChain.SweepUser(user.Uid, user.Gid, realUidOnly);
                 File.Delete(file);
-                if (TryCreate(file, runDirectory))
+                if (TryCreate(file, runDirectory) && Cleared(user, file, realUidOnly))
                 {
                     return (user, file);
                 }
             }
             return null;
         }
+    }
+
+    /// <summary>With the lease claimed (so no other labd hands the user out meanwhile), kills every
+    /// holder of the user's ids; true when none is left, else the lease is given up again.</summary>
+    private static bool Cleared(SandboxUser user, string leaseFile, bool realUidOnly)
+    {
+        SandboxChain.SweepUser(user.Uid, user.Gid, realUidOnly);
+        if (ProcessTree.Holding(user.Uid, realUidOnly ? null : user.Gid, realUidOnly).Count == 0)
+        {
+            return true;
+        }
+        File.Delete(leaseFile);
+        return false;
     }
 
     private static bool TryCreate(string file, string holder)

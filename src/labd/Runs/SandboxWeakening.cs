@@ -41,4 +41,10 @@ internal enum SandboxWeakening
     /// rootlesskit, the gates, bwrap), readable by every local user, instead of through a
     /// descriptor (issue 13).</summary>
     ArgvOnCommandLines = 1 << 15,
+    /// <summary>The supervisor takes rootlesskit's child from <c>rk/child_pid</c> (a file the sandbox
+    /// uid can write) instead of the kernel's view of its own rootlesskit's children (H13).</summary>
+    TrustChildPidFile = 1 << 17,
+    /// <summary>Pool uids are handed out and swept by real uid only, not effective, saved and
+    /// filesystem uid and the gids too (H14).</summary>
+    RealUidOnly = 1 << 18,
 }

@@ -70,7 +70,7 @@ internal static class Supervisor
         Mark("exit recorded");
         if (!plan.Weakening.HasFlag(SandboxWeakening.NoUserSweep))
         {
-            SandboxChain.SweepUser(plan.User.Uid);
+            SandboxChain.SweepUser(plan.User.Uid, plan.User.Gid, plan.Weakening.HasFlag(SandboxWeakening.RealUidOnly));
         }
         _leaf?.Remove();
         File.Delete(plan.LeaseFile);

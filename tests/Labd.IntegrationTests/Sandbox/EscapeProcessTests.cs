@@ -158,7 +158,8 @@ public sealed class EscapeProcessTests(SandboxFixture fx)
         var (file, _) = Assert.Single(nsenter);
         Assert.EndsWith("SandboxChain.cs", file, StringComparison.Ordinal);
         var text = File.ReadAllText(file);
-        Assert.Contains("--net=/proc/", text, StringComparison.Ordinal);
+        // The namespace is the verified rootlesskit child's, held open by the supervisor (SandboxChild).
+        Assert.Contains("$\"--net={_child", text, StringComparison.Ordinal);
         foreach (var option in new[] { "--mount", "--pid", "--target", "--all", "--user" })
         {
             Assert.DoesNotContain($"\"{option}", text, StringComparison.Ordinal);

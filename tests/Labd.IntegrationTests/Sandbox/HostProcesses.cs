@@ -32,7 +32,7 @@ internal static class HostProcesses
     /// <summary>The process's real uid; 0 when it has gone (never mistaken for a sandbox uid).</summary>
     public static int UidOf(int pid) => StatusField(pid, "Uid:") is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : 0;
 
-    public static int CountOwnedBy(int uid) => Labd.Runs.ProcessTree.OwnedBy(uid).Count;
+    public static int CountOwnedBy(int uid) => Labd.Runs.ProcessTree.Holding(uid, realUidOnly: true).Count;
 
     /// <summary>The host uid running a process whose argv holds <paramref name="marker"/> as an unprivileged user.</summary>
     public static async Task<int> SandboxUidAsync(string marker, CancellationToken cancellationToken)
