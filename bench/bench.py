@@ -478,43 +478,45 @@ def bench_events(labd, followers, events):
             raise RuntimeError(f"POST /v1/events: {status} {body[:200]!r}")
         return json.loads(body)["id"]
 
-    # Warm up the route (JIT, pools) with one follower and one event, so the baseline is labd serving events.
-    s, _ = open_follower()
-    append(-1)
-    s.close()
-    before = [labd.rss_mb()]
-    opened = [open_follower() for _ in range(followers)]
-    last = None
-    for i in range(events):
-        last = append(i)
-    marker = f"id: {last}\n".encode()
-    delivered = []
+    def fed_round():
+        """RSS before, and with the followers open and every event delivered to each."""
+        before = labd.rss_mb()
+        opened = [open_follower() for _ in range(followers)]
+        last = None
+        for i in range(events):
+            last = append(i)
+        marker = f"id: {last}\n".encode()
+        delivered = []
 
-    def drain(sock_and_rest):
-        sock, data = sock_and_rest
-        started = time.time()
-        while marker not in data:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data = data[-4096:] + chunk
-        delivered.append(marker in data)
-        return time.time() - started
+        def drain(sock_and_rest):
+            sock, data = sock_and_rest
+            while marker not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data = data[-4096:] + chunk
+            delivered.append(marker in data)
 
-    threads = [threading.Thread(target=drain, args=(o,)) for o in opened]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    after = [labd.rss_mb()]
-    for sock, _ in opened:
-        sock.close()
-    if not all(delivered) or len(delivered) != followers:
-        raise RuntimeError(f"only {sum(delivered)} of {followers} followers received event {last}")
-    growth = after[0] - before[0]
-    row("events", "labd RSS before followers", before, "MB")
-    row("events", f"labd RSS with {followers} followers, {events} events delivered to each", after, "MB", "before", before,
-        "< +20 MB", growth < 20)
+        threads = [threading.Thread(target=drain, args=(o,)) for o in opened]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        after = labd.rss_mb()
+        for sock, _ in opened:
+            sock.close()
+        if sum(delivered) != followers:
+            raise RuntimeError(f"only {sum(delivered)} of {followers} followers received event {last}")
+        return before, after
+
+    # The first round also pays for JIT, Kestrel's and SQLite's pools and the GC heap the appends
+    # grow; it is reported, and the target is judged on the second, the steady cost of N followers.
+    cold_before, cold_after = fed_round()
+    before, after = fed_round()
+    row("events", f"labd RSS growth, first round of {followers} followers x {events} events (JIT, pools)", [cold_after - cold_before], "MB")
+    row("events", "labd RSS before the second round", [before], "MB")
+    row("events", f"labd RSS growth with {followers} followers, {events} events delivered to each", [after - before], "MB", None, None,
+        "< 20 MB", after - before < 20)
 
 
 def describe_machine():

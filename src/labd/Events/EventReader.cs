@@ -11,10 +11,16 @@ namespace Labd.Events;
 /// <see cref="LabAccess.MaySee(Caller, string, int)"/> lets it see; host-wide ones (no lab, or a
 /// lab since removed) only for admins.
 /// </summary>
-internal sealed class EventReader(StateStore store)
+internal sealed class EventReader(StateStore store) : IDisposable
 {
     /// <summary>Rows scanned per query; a follower reads in batches of this many.</summary>
     internal const int Batch = 500;
+
+    /// <summary>Queries of the events table at once. Every commit wakes every follower; without a bound, N
+    /// followers would each hold a pooled SQLite connection (and its page cache) at the same moment.</summary>
+    internal const int ConcurrentReads = 4;
+
+    private readonly SemaphoreSlim _reads = new(ConcurrentReads, ConcurrentReads);
 
     public EventFeed Feed => store.Feed;
 
@@ -57,18 +63,28 @@ internal sealed class EventReader(StateStore store)
     private static bool Visible(Caller caller, string? lab, int? owner) =>
         caller.IsAdmin || (lab is not null && owner is { } uid && LabAccess.MaySee(caller, lab, uid));
 
+    public void Dispose() => _reads.Dispose();
+
     private async Task<List<(StoredEvent Event, int? Owner)>> QueryAsync(EventFilter filter, string order, long after, CancellationToken cancellationToken)
     {
         var (where, parameters) = filter.Where();
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var columns = string.Join(", ", StoredEvent.Columns.Split(", ").Select(c => "e." + c));
-        return await Db.ListAsync(
-            connection,
-            null,
-            $"SELECT {columns}, l.owner_uid FROM events e LEFT JOIN labs l ON l.id = e.lab_id WHERE {where} AND {order};",
-            r => (StoredEvent.Read(r), r.IsDBNull(8) ? (int?)null : r.GetInt32(8)),
-            cancellationToken,
-            [.. parameters, ("$after", after)]).ConfigureAwait(false);
+        await _reads.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await Db.ListAsync(
+                connection,
+                null,
+                $"SELECT {columns}, l.owner_uid FROM events e LEFT JOIN labs l ON l.id = e.lab_id WHERE {where} AND {order};",
+                r => (StoredEvent.Read(r), r.IsDBNull(8) ? (int?)null : r.GetInt32(8)),
+                cancellationToken,
+                [.. parameters, ("$after", after)]).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reads.Release();
+        }
     }
 
     internal static EventRecord ToRecord(StoredEvent e)
