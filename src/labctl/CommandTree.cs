@@ -33,6 +33,7 @@ internal static class CommandTree
         root.Subcommands.Add(PlotCommand.Create(context));
         root.Subcommands.Add(ExpCommand.Create(context));
         root.Subcommands.Add(GpuCommand.Create(context));
+        root.Subcommands.Add(EventsCommand.Create(context));
         root.Subcommands.Add(AgentCommand.Create(context));
         root.Subcommands.Add(GuideCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));

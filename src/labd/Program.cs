@@ -118,6 +118,7 @@ internal static class Program
             .AddSingleton(settings)
             .AddSingleton(notifier)
             .AddSingleton(store)
+            .AddSingleton<Labd.Events.EventReader>()
             .AddSingleton(accounts)
             .AddSingleton<DaemonInfo>()
             .AddSingleton<CallerResolver>()

@@ -15,6 +15,8 @@ namespace Labd.Protocol;
 [JsonSerializable(typeof(StatusInfo))]
 [JsonSerializable(typeof(EventAppendRequest))]
 [JsonSerializable(typeof(EventAppended))]
+[JsonSerializable(typeof(EventRecord))]
+[JsonSerializable(typeof(EventStreamEnd))]
 [JsonSerializable(typeof(PolicyList))]
 [JsonSerializable(typeof(PolicyDetail))]
 [JsonSerializable(typeof(PolicyExplanation))]

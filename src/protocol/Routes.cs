@@ -8,6 +8,18 @@ public static class Routes
     public const string Status = Prefix + "/status";
     public const string Events = Prefix + "/events";
 
+    /// <summary><c>GET</c>: the event stream (<c>text/event-stream</c>) of what the caller may see, filtered by
+    /// <paramref name="lab"/> and <paramref name="kinds"/> (a kind or a prefix before a dot: <c>exp</c>,
+    /// <c>exp.end</c>), after event <paramref name="since"/> (else the last <paramref name="tail"/>, or, following,
+    /// only new ones); <paramref name="follow"/> keeps it open for what happens next.</summary>
+    public static string EventsOf(string? lab = null, IReadOnlyList<string>? kinds = null, long? since = null, int? tail = null, bool follow = false) =>
+        Events + Query(
+            ("lab", lab),
+            ("kind", kinds is { Count: > 0 } ? string.Join(',', kinds) : null),
+            ("since", since?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("tail", tail?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("follow", follow ? "true" : null));
+
     /// <summary>Who the caller is (and, on a sandbox's socket, its lab, agent and run).</summary>
     public const string Self = Prefix + "/self";
     public const string Policies = Prefix + "/policies";
@@ -85,6 +97,9 @@ public static class Routes
     public static string LabExperiment(string lab, string ideaDotSeq) => LabExperiments(lab) + "/" + Uri.EscapeDataString(ideaDotSeq);
 
     public const string Experiments = Prefix + "/experiments";
+
+    /// <summary>The experiments the caller may see in <paramref name="lab"/> (null: all its labs) with <paramref name="status"/>.</summary>
+    public static string ExperimentsOf(string? lab, string? status) => Experiments + Query(("lab", lab), ("status", status));
 
     public static string Experiment(long id) => Experiments + "/" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -25,7 +25,7 @@ public sealed class McpServerTests : IDisposable
     private static readonly string[] ToolNames =
     [
         "lab_orient", "lab_leaderboard", "lab_search", "lab_idea_new", "lab_idea_note", "lab_idea_conclude",
-        "lab_exp_run", "lab_exp_wait", "lab_exp_logs", "lab_msg_send", "lab_msg_ls", "lab_guide",
+        "lab_exp_run", "lab_exp_wait", "lab_exp_wait_any", "lab_exp_logs", "lab_msg_send", "lab_msg_ls", "lab_guide",
     ];
 
     private static readonly string[] TrueCommand = ["true"];

@@ -116,6 +116,26 @@ internal sealed partial class LabdClient : IDisposable
         }
     }
 
+    /// <summary>Opens the event stream at <paramref name="route"/> (<see cref="Routes.EventsOf"/>); returns once labd has answered.</summary>
+    public async Task<EventSubscription> EventsAsync(string route, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, route);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            return request;
+        }, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw ProblemReader.ToException(response.StatusCode, response.Content.Headers.ContentType?.MediaType, text);
+            }
+        }
+        return await EventSubscription.OpenAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>Sends a request made by <paramref name="request"/> (a fresh one per attempt: a message can be sent once).</summary>

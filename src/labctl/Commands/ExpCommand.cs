@@ -41,6 +41,13 @@ internal static class ExpCommand
             // The limit, not the user: the experiment as it is now, and "still going" as its own exit code.
             record = await client.GetAsync(Routes.Experiment(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
         }
+        return Ended(context, record, json);
+    }
+
+    /// <summary>Prints an experiment waited for; its exit code: 0 succeeded, 1 failed, cancelled or timed out,
+    /// <see cref="ExitCodes.TimedOut"/> still queued or running.</summary>
+    private static int Ended(CliContext context, LabdResponse<ExperimentRecord> record, bool json)
+    {
         if (json)
         {
             context.Console.Out.WriteLine(record.Body);
@@ -169,7 +176,12 @@ internal static class ExpCommand
     private static Command Wait(CliContext context)
     {
         var lab = LabOption.Create();
-        var id = IdArgument();
+        var id = new Argument<string?>("experiment")
+        {
+            Description = "Experiment id, or label exp/IDEA.SEQ (in the lab of --lab or the current directory); leave out with --any",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var any = new Option<bool>("--any") { Description = "Wait for whichever of your experiments (in --lab, if given) ends next" };
         var timeout = new Option<string?>("--timeout")
         {
             Description = "Wait at most this long (90s, 2m); still queued or running then: print it as it is and exit 124, so a caller can wait again",
@@ -181,8 +193,9 @@ internal static class ExpCommand
             Examples:
               labctl exp wait exp/3.2
               labctl exp wait --timeout 100s exp/3.2
+              labctl exp wait --any --timeout 100s
             """)
-        { lab, id, timeout };
+        { lab, id, any, timeout };
         command.SetAction((parseResult, cancellationToken) => context.RunAsync(async () =>
         {
             TimeSpan? limit = null;
@@ -194,11 +207,42 @@ internal static class ExpCommand
                 }
                 limit = TimeSpan.FromSeconds(seconds);
             }
+            var named = parseResult.GetValue(id);
+            if (parseResult.GetValue(any) == (named is not null))
+            {
+                return context.Fail(ExitCodes.Usage, named is null
+                    ? "name the experiment to wait for (labctl exp wait exp/3.2), or wait for any with --any"
+                    : "give an experiment or --any, not both");
+            }
             using var client = new LabdClient(context.Options.SocketPath(parseResult), Timeout.InfiniteTimeSpan);
-            var number = await ResolveAsync(client, parseResult, lab, parseResult.GetValue(id)!, cancellationToken).ConfigureAwait(false);
-            return await WaitAsync(context, client, number, context.Format(parseResult) == OutputFormat.Json, cancellationToken, limit).ConfigureAwait(false);
+            var json = context.Format(parseResult) == OutputFormat.Json;
+            if (named is null)
+            {
+                return await WaitAnyAsync(context, client, parseResult.GetValue(lab), json, limit, cancellationToken).ConfigureAwait(false);
+            }
+            var number = await ResolveAsync(client, parseResult, lab, named, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(context, client, number, json, cancellationToken, limit).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    private static async Task<int> WaitAnyAsync(CliContext context, LabdClient client, string? lab, bool json, TimeSpan? limit, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (limit is { } span)
+        {
+            deadline.CancelAfter(span);
+        }
+        try
+        {
+            return await ExperimentEnds.NextAsync(client, lab, deadline.Token).ConfigureAwait(false) is { } ended
+                ? Ended(context, ended, json)
+                : context.Fail(ExitCodes.NotFound, $"none of your experiments{(lab is null ? "" : " in lab " + lab)} is queued or running; nothing to wait for (see `labctl exp ls`)");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return context.Fail(ExitCodes.TimedOut, $"none of your experiments ended within {limit!.Value.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s; wait again");
+        }
     }
 
     private static Argument<string> IdArgument() => new("experiment") { Description = "Experiment id, or label exp/IDEA.SEQ (in the lab of --lab or the current directory)" };

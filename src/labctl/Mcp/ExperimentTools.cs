@@ -4,7 +4,7 @@ using Labd.Protocol;
 
 namespace Labctl.Mcp;
 
-/// <summary>The experiments' tools: run, wait, logs.</summary>
+/// <summary>The experiments' tools: run, wait (for one, or for whichever ends next), logs.</summary>
 internal static class ExperimentTools
 {
     /// <summary>Under the two minutes an agent CLI's tool call may take (Claude Code's Bash tool;
@@ -41,6 +41,15 @@ internal static class ExperimentTools
             },"required":["experiment"],"additionalProperties":false}
             """,
             WaitAsync),
+
+        new("lab_exp_wait_any",
+            $"Wait until whichever of the lab's queued or running experiments ends next, then return it (as lab_exp_wait does). Fails when none is queued or running. If none ends within timeoutSeconds (default {DefaultWaitSeconds}, at most {MaxWaitSeconds}), says so: call again.",
+            $$"""
+            {"type":"object","properties":{
+              "timeoutSeconds":{"type":"integer","minimum":1,"maximum":{{MaxWaitSeconds}},"description":"How long to wait (default {{DefaultWaitSeconds}})"}
+            },"additionalProperties":false}
+            """,
+            WaitAnyAsync),
 
         new("lab_exp_logs",
             "The last lines of an experiment's output (stdout and stderr), as text.",
@@ -96,6 +105,25 @@ internal static class ExperimentTools
         {
             var now = await client.GetAsync(Routes.Experiment(id), ProtocolJsonContext.Default.ExperimentRecord, cancellationToken).ConfigureAwait(false);
             return CompactJson.Of(now.Body);
+        }
+    }
+
+    private static async Task<string> WaitAnyAsync(LabSession session, ToolArguments args, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Clamp(args.OptionalInt("timeoutSeconds") ?? DefaultWaitSeconds, 1, MaxWaitSeconds);
+        using var client = session.Connect(unbounded: true);
+        var lab = await session.LabAsync(client, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            return await ExperimentEnds.NextAsync(client, lab, deadline.Token).ConfigureAwait(false) is { } ended
+                ? CompactJson.Of(ended.Body)
+                : throw new ToolException($"no experiment of lab {lab} is queued or running; queue one with lab_exp_run");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no experiment of lab {lab} ended within {seconds} s; call lab_exp_wait_any again";
         }
     }
 

@@ -41,7 +41,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         var row = (await Db.ListAsync(connection, transaction, $"SELECT {AgentRow.Columns} FROM agents WHERE id = $id;", AgentRow.Read, cancellationToken, ("$id", id)).ConfigureAwait(false))[0];
         await StateStore.AppendEventAsync(connection, transaction, actor, "agent.start", Db.Text(id),
             JsonSerializer.Serialize(row.ToRecord("", null), ProtocolJsonContext.Default.AgentRecord), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return row;
     }
 
@@ -120,7 +120,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
             """, cancellationToken, ("$id", id), ("$number", number), ("$run", runId), ("$at", Db.Format(startedAt))).ConfigureAwait(false);
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.turn.start", Db.Text(id),
             $$"""{"turn":{{number}},"run":"{{runId}}"}""", cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -143,7 +143,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.turn.deferred", Db.Text(id),
             System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["turn"] = Db.Text(number), ["reason"] = reason, ["retryAt"] = Db.Format(retryAt) }, AgentsJsonContext.Default.DictionaryStringString),
             cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends a running turn once, adding its usage to the session's totals and counting
@@ -170,7 +170,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
             ReadTurn, cancellationToken, ("$id", id), ("$number", number)).ConfigureAwait(false))[0];
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.turn.end", Db.Text(id),
             JsonSerializer.Serialize(turn, ProtocolJsonContext.Default.AgentTurnRecord), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -185,7 +185,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
             return false;
         }
         await StateStore.AppendEventAsync(connection, transaction, actor, "agent.stop", Db.Text(id), null, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -202,7 +202,7 @@ internal sealed class AgentStore(StateStore store, TrackerOptions options)
         }
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "agent.end", Db.Text(id),
             JsonSerializer.Serialize(new AgentEnd(status, reason), AgentsJsonContext.Default.AgentEnd), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -1,12 +1,15 @@
 using System.Text.Json;
+using Labd.Events;
 using Labd.Protocol;
 using Labd.Store;
+using Labd.Tracker;
 
 namespace Labd.Api;
 
 /// <summary>
-/// <c>POST /v1/events</c> (admins): an admin annotation appended to the audit log, like
-/// <c>logger(1)</c>. Answers with the event id only after the row is committed.
+/// <c>GET /v1/events</c>: the event stream (server-sent events, <see cref="EventStream"/>) of what the
+/// caller may see. <c>POST /v1/events</c> (admins): an admin annotation appended to the audit log,
+/// like <c>logger(1)</c>; answers with the event id only after the row is committed.
 /// </summary>
 internal static class EventEndpoints
 {
@@ -14,6 +17,15 @@ internal static class EventEndpoints
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapGet(Routes.Events, async (string? lab, string[]? kind, long? since, int? tail, bool? follow, HttpContext context, Caller caller, EventReader reader, LabAccess labs) =>
+        {
+            var filter = EventFilter.Parse(lab, kind ?? []);
+            if (filter.Lab is { } id)
+            {
+                await labs.GetAsync(caller, id, manage: false, context.RequestAborted).ConfigureAwait(false);
+            }
+            await EventStream.WriteAsync(context, caller, reader, filter, since, tail, follow ?? false).ConfigureAwait(false);
+        });
         endpoints.MapPost(Routes.Events, async (HttpContext context, StateStore store) =>
         {
             var caller = context.RequireAdmin("appending to the audit log");

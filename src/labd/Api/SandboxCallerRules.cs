@@ -5,7 +5,7 @@ namespace Labd.Api;
 /// <summary>
 /// What a caller on a sandbox's own socket may reach, before any endpoint runs. An experiment
 /// sees only who it is and the version; an agent also its own lab's tracker (ideas, notes,
-/// experiments, leaderboard, messages), experiments, GPUs, the guide and lab resolution. Never policy, runs, events or
+/// experiments, leaderboard, messages), experiments, GPUs, the guide, lab resolution and its lab's events. Never policy, runs or
 /// other labs: the endpoints then check the scope again on every object.
 /// </summary>
 internal static class SandboxCallerRules
@@ -13,8 +13,9 @@ internal static class SandboxCallerRules
     private static readonly string[] Everyone = [Routes.Version, Routes.Self];
 
     /// <summary>Which lab contains a path: an agent's labctl asks it for its worktree (answered only
-    /// with the caller's own lab, see LabService.ResolveAsync).</summary>
-    private static readonly string[] AgentExact = [Routes.LabResolve];
+    /// with the caller's own lab, see LabService.ResolveAsync); the event stream (its own lab's events
+    /// only, see EventReader; appending is for admins).</summary>
+    private static readonly string[] AgentExact = [Routes.LabResolve, Routes.Events];
     private static readonly string[] AgentPrefixes = [Routes.Prefix + "/experiments/", Routes.Prefix + "/gpus", Routes.Prefix + "/guide"];
 
     public static bool Allows(Caller caller, PathString path)

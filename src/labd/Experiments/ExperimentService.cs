@@ -35,7 +35,6 @@ internal sealed class ExperimentService(
     internal const int LiveBytes = 1 << 20;
     internal const int ProgressBytes = 4096;
 
-    private static readonly TimeSpan WaitInterval = TimeSpan.FromMilliseconds(100);
     /// <summary>One submission at a time per lab (its sequence numbers and snapshot commits), never
     /// across labs: one tenant hashing a large tree must not hold up another's submit.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _submit = new(StringComparer.Ordinal);
@@ -170,17 +169,19 @@ internal sealed class ExperimentService(
         return record;
     }
 
-    /// <summary>Blocks until the experiment is terminal; reads the database, so it holds across restarts.</summary>
+    /// <summary>Blocks until the experiment is terminal: reads the database (so it holds across restarts),
+    /// then awaits the next committed event (every end commits its exp.end) and reads again.</summary>
     public async Task<ExperimentRecord> WaitAsync(Caller caller, long id, CancellationToken cancellationToken)
     {
         while (true)
         {
+            var next = store.Feed.Next;
             var record = await GetAsync(caller, id, cancellationToken).ConfigureAwait(false);
             if (record.IsTerminal)
             {
                 return record;
             }
-            await Task.Delay(WaitInterval, cancellationToken).ConfigureAwait(false);
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

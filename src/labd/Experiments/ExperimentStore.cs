@@ -52,7 +52,7 @@ internal sealed class ExperimentStore(StateStore store)
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await StateStore.AppendEventAsync(connection, transaction, actor, "lab.policy", lab, eventJson, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The idea's status and branch, or null when there is no such idea.</summary>
@@ -185,23 +185,60 @@ internal sealed class ExperimentStore(StateStore store)
     public Task<IReadOnlyList<ExperimentRecord>> ActiveAsync(CancellationToken cancellationToken) =>
         QueryAsync("e.status IN ('queued', 'running') ORDER BY e.id", [], cancellationToken);
 
-    /// <summary>queued → running with the run id and GPUs, before the run is launched.</summary>
-    public async Task<bool> MarkStartedAsync(long id, string runId, IReadOnlyList<int> gpuIds, CancellationToken cancellationToken) =>
-        await ExecuteAsync(
+    /// <summary>queued → running with the run id and GPUs (its lease), before the run is launched; with its exp.start event.</summary>
+    public Task<bool> MarkStartedAsync(long id, string runId, IReadOnlyList<int> gpuIds, CancellationToken cancellationToken) =>
+        TransitionAsync(
+            id,
             "UPDATE experiments SET status = 'running', run_id = $run, gpu_ids = $gpus, started_at = $at WHERE id = $id AND status = 'queued'",
             [("$id", id), ("$run", runId), ("$gpus", JsonSerializer.Serialize(gpuIds.ToList(), ExperimentsJsonContext.Default.ListInt32)), ("$at", Time(DateTimeOffset.UtcNow))],
-            cancellationToken).ConfigureAwait(false) == 1;
+            "exp.start", cancellationToken);
 
     /// <summary>running → queued, for a run that provably never started (labd died before launching it).</summary>
-    public async Task<bool> RequeueAsync(long id, string runId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(
+    public Task<bool> RequeueAsync(long id, string runId, CancellationToken cancellationToken) =>
+        TransitionAsync(
+            id,
             "UPDATE experiments SET status = 'queued', run_id = NULL, gpu_ids = NULL, started_at = NULL WHERE id = $id AND status = 'running' AND run_id = $run",
-            [("$id", id), ("$run", runId)], cancellationToken).ConfigureAwait(false) == 1;
+            [("$id", id), ("$run", runId)], "exp.requeue", cancellationToken);
 
-    public async Task<bool> CancelQueuedAsync(long id, CancellationToken cancellationToken) =>
-        await ExecuteAsync(
+    /// <summary>queued → cancelled, with the exp.end event every end has.</summary>
+    public Task<bool> CancelQueuedAsync(long id, CancellationToken cancellationToken) =>
+        TransitionAsync(
+            id,
             "UPDATE experiments SET status = 'cancelled', reason = 'cancelled before it started', ended_at = $at WHERE id = $id AND status = 'queued'",
-            [("$id", id), ("$at", Time(DateTimeOffset.UtcNow))], cancellationToken).ConfigureAwait(false) == 1;
+            [("$id", id), ("$at", Time(DateTimeOffset.UtcNow))], "exp.end", cancellationToken);
+
+    /// <summary>One guarded UPDATE of experiment <paramref name="id"/> and, when it changed the row, its event
+    /// (the row as it now is: label, status, run, GPUs), committed together.</summary>
+    private async Task<bool> TransitionAsync(long id, string sql, IEnumerable<(string Name, object Value)> parameters, string kind, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                update.Parameters.AddWithValue(name, value);
+            }
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+        await using var data = connection.CreateCommand();
+        data.Transaction = transaction;
+        data.CommandText = """
+            SELECT json_object('label', 'exp/' || idea || '.' || seq, 'status', status, 'reason', reason, 'runId', run_id, 'gpus', json(gpu_ids))
+            FROM experiments WHERE id = $id
+            """;
+        data.Parameters.AddWithValue("$id", id);
+        var json = (string)(await data.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, kind, id.ToString(CultureInfo.InvariantCulture), json, cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>running → terminal with metrics, metric rows and search text, in one transaction; false when already recorded.</summary>
     public async Task<bool> FinishAsync(ExperimentRecord experiment, ExperimentEnd end, CancellationToken cancellationToken)
@@ -217,7 +254,8 @@ internal sealed class ExperimentStore(StateStore store)
         update.Parameters.AddWithValue("$reason", (object?)end.Reason ?? DBNull.Value);
         update.Parameters.AddWithValue("$code", (object?)end.ExitCode ?? DBNull.Value);
         update.Parameters.AddWithValue("$metrics", end.Metrics is null ? DBNull.Value : JsonSerializer.Serialize(end.Metrics, ExperimentsJsonContext.Default.SortedDictionaryStringDouble));
-        update.Parameters.AddWithValue("$at", Time(DateTimeOffset.UtcNow));
+        var endedAt = DateTimeOffset.UtcNow;
+        update.Parameters.AddWithValue("$at", Time(endedAt));
         if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -249,9 +287,11 @@ internal sealed class ExperimentStore(StateStore store)
             ["reason"] = end.Reason,
             ["exitCode"] = end.ExitCode,
             ["metrics"] = end.Metrics is null ? null : new System.Text.Json.Nodes.JsonObject(end.Metrics.Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))),
+            ["gpus"] = experiment.GpuIds is { } gpus ? new System.Text.Json.Nodes.JsonArray([.. gpus.Select(g => (System.Text.Json.Nodes.JsonNode?)g)]) : null,
+            ["durationSeconds"] = experiment.StartedAt is { } started ? Math.Round((endedAt - started).TotalSeconds, 3) : null,
         };
         await StateStore.AppendEventAsync(connection, transaction, Actor.Daemon, "exp.end", experiment.Id.ToString(CultureInfo.InvariantCulture), data.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -282,18 +322,6 @@ internal sealed class ExperimentStore(StateStore store)
         command.Parameters.AddWithValue("$lab", lab);
         command.Parameters.AddWithValue("$idea", idea);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-    }
-
-    private async Task<int> ExecuteAsync(string sql, IEnumerable<(string Name, object Value)> parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<ExperimentRecord>> QueryAsync(string where, IEnumerable<(string Name, object Value)> parameters, CancellationToken cancellationToken)

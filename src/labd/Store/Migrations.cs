@@ -199,6 +199,23 @@ internal static class Migrations
             ALTER TABLE agents ADD COLUMN max_failures INTEGER NOT NULL DEFAULT 3;
             ALTER TABLE agent_turns ADD COLUMN reason TEXT;
             """),
+        new(7, "events: the lab each belongs to (the event stream's filter and visibility); bounded retention", """
+            ALTER TABLE events ADD COLUMN lab_id TEXT;
+            DROP TRIGGER events_no_update;
+            UPDATE events SET lab_id = CASE
+                WHEN subject LIKE 'lab/%' THEN CASE WHEN instr(substr(subject, 5), '/') > 0 THEN substr(subject, 5, instr(substr(subject, 5), '/') - 1) ELSE substr(subject, 5) END
+                WHEN kind = 'lab.policy' THEN subject
+                WHEN substr(kind, 1, 4) = 'exp.' THEN (SELECT lab_id FROM experiments WHERE id = CAST(subject AS INTEGER))
+                WHEN substr(kind, 1, 6) = 'agent.' THEN (SELECT lab_id FROM agents WHERE id = CAST(subject AS INTEGER))
+            END;
+            CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+            DROP TRIGGER events_no_delete;
+            CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            WHEN old.id > (SELECT max(id) FROM events) - 100000
+            BEGIN SELECT RAISE(ABORT, 'events are append-only; only those older than the newest 100000 are pruned'); END;
+            CREATE INDEX events_lab ON events (lab_id, id);
+            """),
     ];
 
     /// <summary>Tables whose row counts <c>GET /v1/status</c> reports.</summary>

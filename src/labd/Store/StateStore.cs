@@ -70,24 +70,57 @@ internal sealed class StateStore
         }
     }
 
-    /// <summary>Appends to the audit log; returns once the row is durably committed.</summary>
+    /// <summary>Wakes the event stream's followers and waiters; rung after every commit that appended an event.</summary>
+    public EventFeed Feed { get; } = new();
+
+    /// <summary>Appends to the audit log; returns once the row is durably committed (and followers are woken).</summary>
     public async Task<StoredEvent> AppendEventAsync(Actor actor, string kind, string? subject, string? dataJson, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await AppendEventAsync(connection, null, actor, kind, subject, dataJson, cancellationToken).ConfigureAwait(false);
+        var stored = await AppendEventAsync(connection, null, actor, kind, subject, dataJson, cancellationToken).ConfigureAwait(false);
+        Feed.Notify();
+        return stored;
     }
 
+    /// <summary>Commits a transaction that appended events (<see cref="AppendEventAsync(SqliteConnection, SqliteTransaction?, Actor, string, string?, string?, CancellationToken)"/>),
+    /// then wakes the followers: they read from the database, so they must not wake before the commit.</summary>
+    public async Task CommitAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Feed.Notify();
+    }
+
+    /// <summary>How many of the newest events are kept; older ones are pruned (docs/api.md, "Events").</summary>
+    public const long RetainedEvents = 100_000;
+
+    /// <summary>Every this many appends, the events older than the newest <see cref="RetainedEvents"/> are deleted.</summary>
+    internal const long PruneEvery = 1000;
+
+    /// <summary>
+    /// The lab an event belongs to, from its kind and subject as the services write them: a
+    /// subject <c>lab/ID[/...]</c> (tracker), <c>lab.policy</c>'s bare lab id, an experiment's or
+    /// an agent's id (exp.*, agent.*). Migration 7 filled older rows by the same rule.
+    /// </summary>
+    internal const string LabOfEvent = """
+        CASE
+            WHEN $subject LIKE 'lab/%' THEN CASE WHEN instr(substr($subject, 5), '/') > 0 THEN substr($subject, 5, instr(substr($subject, 5), '/') - 1) ELSE substr($subject, 5) END
+            WHEN $kind = 'lab.policy' THEN $subject
+            WHEN substr($kind, 1, 4) = 'exp.' THEN (SELECT lab_id FROM experiments WHERE id = CAST($subject AS INTEGER))
+            WHEN substr($kind, 1, 6) = 'agent.' THEN (SELECT lab_id FROM agents WHERE id = CAST($subject AS INTEGER))
+        END
+        """;
+
     /// <summary>Appends to the audit log inside the caller's transaction, so the event commits (or
-    /// not) together with the change it records.</summary>
+    /// not) together with the change it records. Commit with <see cref="CommitAsync"/>, which wakes followers.</summary>
     public static async Task<StoredEvent> AppendEventAsync(SqliteConnection connection, SqliteTransaction? transaction, Actor actor, string kind, string? subject, string? dataJson, CancellationToken cancellationToken)
     {
         var at = DateTimeOffset.UtcNow;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO events (at, actor_kind, actor_uid, kind, subject, data)
-            VALUES ($at, $actorKind, $actorUid, $kind, $subject, $data)
-            RETURNING id;
+        command.CommandText = $"""
+            INSERT INTO events (at, actor_kind, actor_uid, kind, subject, data, lab_id)
+            VALUES ($at, $actorKind, $actorUid, $kind, $subject, $data, {LabOfEvent})
+            RETURNING id, lab_id;
             """;
         command.Parameters.AddWithValue("$at", at.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$actorKind", actor.Kind);
@@ -95,8 +128,24 @@ internal sealed class StateStore
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
         command.Parameters.AddWithValue("$data", (object?)dataJson ?? DBNull.Value);
-        var id = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return new StoredEvent(id, at, actor, kind, subject, dataJson);
+        long id;
+        string? lab;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            id = reader.GetInt64(0);
+            lab = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+        if (id % PruneEvery == 0)
+        {
+            await using var prune = connection.CreateCommand();
+            prune.Transaction = transaction;
+            prune.CommandText = "DELETE FROM events WHERE id <= $id - $keep;";
+            prune.Parameters.AddWithValue("$id", id);
+            prune.Parameters.AddWithValue("$keep", RetainedEvents);
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return new StoredEvent(id, at, actor, kind, subject, dataJson, lab);
     }
 
     /// <summary>Reads events after <paramref name="afterId"/>, oldest first.</summary>
@@ -104,20 +153,14 @@ internal sealed class StateStore
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, at, actor_kind, actor_uid, kind, subject, data FROM events WHERE id > $after ORDER BY id LIMIT $limit;";
+        command.CommandText = "SELECT id, at, actor_kind, actor_uid, kind, subject, data, lab_id FROM events WHERE id > $after ORDER BY id LIMIT $limit;";
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);
         var events = new List<StoredEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(new StoredEvent(
-                reader.GetInt64(0),
-                DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-                new Actor(reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt32(3)),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
+            events.Add(StoredEvent.Read(reader));
         }
         return events;
     }

@@ -54,7 +54,7 @@ public sealed class McpClientTests
 
         var tools = await client.ListToolsAsync(cancellationToken: ct);
         Assert.Equal(
-            ["lab_exp_logs", "lab_exp_run", "lab_exp_wait", "lab_guide", "lab_idea_conclude", "lab_idea_new", "lab_idea_note", "lab_leaderboard", "lab_msg_ls", "lab_msg_send", "lab_orient", "lab_search"],
+            ["lab_exp_logs", "lab_exp_run", "lab_exp_wait", "lab_exp_wait_any", "lab_guide", "lab_idea_conclude", "lab_idea_new", "lab_idea_note", "lab_leaderboard", "lab_msg_ls", "lab_msg_send", "lab_orient", "lab_search"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tools, t => Assert.Equal("object", t.JsonSchema.GetProperty("type").GetString()));
 

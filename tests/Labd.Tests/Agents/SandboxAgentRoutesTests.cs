@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace Labd.Tests.Agents;
 
 /// <summary>Agents never start, list, show or stop agents through their own socket; they may ask
-/// which lab contains their worktree (answered with their own lab only).</summary>
+/// which lab contains their worktree (answered with their own lab only) and follow the event stream
+/// (which shows them their own lab's events only).</summary>
 public sealed class SandboxAgentRoutesTests
 {
     private static readonly Caller Agent = new(CallerKind.Agent, 1500, 1500, 42, "labd-sbx-1", new CallerScope("lab-a", "7", "run1") { Role = "default" });
@@ -28,5 +29,13 @@ public sealed class SandboxAgentRoutesTests
         Assert.True(SandboxCallerRules.Allows(Agent, new PathString("/v1/labs/resolve")));
         Assert.False(SandboxCallerRules.Allows(Experiment, new PathString("/v1/labs/resolve")));
         Assert.False(SandboxCallerRules.Allows(Agent, new PathString("/v1/labs/resolve/x")));
+    }
+
+    [Fact]
+    public void An_agent_may_follow_the_event_stream_an_experiment_may_not()
+    {
+        Assert.True(SandboxCallerRules.Allows(Agent, new PathString("/v1/events")));
+        Assert.False(SandboxCallerRules.Allows(Experiment, new PathString("/v1/events")));
+        Assert.False(SandboxCallerRules.Allows(Agent, new PathString("/v1/events/x")));
     }
 }
