@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Labd.Experiments;
 using Labd.IntegrationTests.Daemon;
 
@@ -55,6 +56,14 @@ public sealed class TreeRaceTests
             }
         }
 
+        /// <summary>Damage seen by <see cref="NoteDamage"/> at any point, with the damage now.</summary>
+        public List<string> Damage() => [.. _seen.Union(VictimDamage())];
+
+        /// <summary>Remembers the victim's damage now, before anything may refill it.</summary>
+        public void NoteDamage() => _seen.UnionWith(VictimDamage());
+
+        private readonly HashSet<string> _seen = [];
+
         /// <summary>Victim entries that are gone or no longer root's.</summary>
         public List<string> VictimDamage() =>
         [
@@ -86,15 +95,98 @@ public sealed class TreeRaceTests
             }
         }, CancellationToken.None);
 
+        /// <summary>Swaps <c>a</c> for the symlink the moment something opens the directory <c>a</c>
+        /// (inotify IN_OPEN on it), so a walk that has just opened <c>a</c> to read it, and then names
+        /// its entries by path, finds them in the victim: the attack at its best moment, not by luck.</summary>
+        public Task SwapOnOpenAsync(CancellationToken stop) => Task.Run(() =>
+        {
+            var parked = A + ".d";
+            var buffer = new byte[4096];
+            while (!stop.IsCancellationRequested)
+            {
+                var fd = Inotify.inotify_init1(Inotify.NonBlock | Inotify.CloseOnExec);
+                if (fd < 0)
+                {
+                    throw new InvalidOperationException($"inotify_init1 failed: errno {Marshal.GetLastPInvokeError()}");
+                }
+                try
+                {
+                    // The tree is remade between rounds: watch the directory a while it is one.
+                    if (Inotify.inotify_add_watch(fd, A, Inotify.Open | Inotify.OnlyDir | Inotify.DontFollow) < 0)
+                    {
+                        Thread.Yield();
+                        continue;
+                    }
+                    var poll = new Inotify.PollFd { Fd = fd, Events = Inotify.PollIn };
+                    while (!stop.IsCancellationRequested && Inotify.poll(ref poll, 1, 100) == 0)
+                    {
+                    }
+                    // Only an open of a itself (an event without a name), not of a file inside it.
+                    var read = Inotify.read(fd, buffer, buffer.Length);
+                    if (read < 16 || BitConverter.ToUInt32(buffer, 12) != 0)
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        Directory.Move(A, parked);
+                        File.CreateSymbolicLink(A, "../victim");
+                    }
+                    catch (IOException)
+                    {
+                        // The round removed or remade the tree first: watch again.
+                    }
+                }
+                finally
+                {
+                    _ = Inotify.close(fd);
+                }
+            }
+        }, CancellationToken.None);
+
         public void Dispose() => _dir.Dispose();
+    }
+
+    /// <summary>inotify(7) and poll(2), for <see cref="Bed.SwapOnOpenAsync"/>.</summary>
+    private static class Inotify
+    {
+        public const int NonBlock = 0x800;
+        public const int CloseOnExec = 0x80000;
+        public const uint Open = 0x20;
+        public const uint OnlyDir = 0x1000000;
+        public const uint DontFollow = 0x2000000;
+        public const short PollIn = 1;
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short Revents;
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int inotify_init1(int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int inotify_add_watch(int fd, string path, uint mask);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int poll(ref PollFd fds, uint count, int timeout);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint read(int fd, byte[] buffer, nint count);
+
+        [DllImport("libc")]
+        public static extern int close(int fd);
     }
 
     /// <summary>Runs <paramref name="round"/> under the swapper until the victim is damaged or the
     /// bound passes; returns the rounds run and the damage.</summary>
-    private static async Task<(int Rounds, List<string> Damage)> RaceAsync(Bed bed, Action round, CancellationToken cancellationToken, bool control = false)
+    private static async Task<(int Rounds, List<string> Damage)> RaceAsync(Bed bed, Action round, CancellationToken cancellationToken, bool control = false, bool swapOnOpen = false)
     {
         using var stop = new CancellationTokenSource();
-        var swapper = bed.SwapAsync(control ? 10 : 1, stop.Token);
+        var swapper = swapOnOpen ? bed.SwapOnOpenAsync(stop.Token) : bed.SwapAsync(control ? 10 : 1, stop.Token);
         var bound = control ? ControlBound : Bound;
         var clock = Stopwatch.StartNew();
         var rounds = 0;
@@ -112,7 +204,7 @@ public sealed class TreeRaceTests
                     // A round that meets the swap half-done may fail; only the victim is the oracle.
                 }
                 rounds++;
-                damage = bed.VictimDamage();
+                damage = bed.Damage();
             }
         }
         finally
@@ -149,7 +241,9 @@ public sealed class TreeRaceTests
         }
         finally
         {
-            if (File.Exists(bed.A) && new FileInfo(bed.A).LinkTarget is not null)
+            // Look before remaking: remaking through a symlink left standing would refill the victim.
+            bed.NoteDamage();
+            if (new FileInfo(bed.A).LinkTarget is not null)
             {
                 File.Delete(bed.A);
             }
@@ -166,11 +260,20 @@ public sealed class TreeRaceTests
         TestContext.Current.SendDiagnosticMessage($"H2: {rounds} descriptor removals under the swapper, victim untouched");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task H2_removing_a_tree_never_deletes_outside_it_when_the_swap_comes_as_it_opens_a_directory()
+    {
+        using var bed = new Bed();
+        var (rounds, damage) = await RaceAsync(bed, () => RemoveAndRemake(bed, TreeRemoval.Delete), TestContext.Current.CancellationToken, swapOnOpen: true);
+        Assert.True(damage.Count == 0, $"after {rounds} removals the victim lost {damage.Count} entries: {string.Join(", ", damage.Take(5))}");
+        TestContext.Current.SendDiagnosticMessage($"H2 (swap on open): {rounds} descriptor removals, victim untouched");
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task H2_negative_control_a_recursive_delete_by_path_deletes_the_victim_during_a_swap()
     {
         using var bed = new Bed();
-        var (rounds, damage) = await RaceAsync(bed, () => RemoveAndRemake(bed, tree => Directory.Delete(tree, recursive: true)), TestContext.Current.CancellationToken, control: true);
+        var (rounds, damage) = await RaceAsync(bed, () => RemoveAndRemake(bed, tree => Directory.Delete(tree, recursive: true)), TestContext.Current.CancellationToken, control: true, swapOnOpen: true);
         Assert.True(damage.Count > 0, $"{rounds} path removals never reached the victim");
         TestContext.Current.SendDiagnosticMessage($"H2 control: {damage.Count} victim entries deleted within {rounds} Directory.Delete calls");
     }
