@@ -105,13 +105,7 @@ public sealed class McpServerTests : IDisposable
             .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
             .Answer("/v1/labs/cifar/orient", CannedResponse.Json(Orientation))
             .Answer("/v1/labs/cifar/ideas/9/conclude", CannedResponse.Problem(404, "idea-not-found", "idea 9 not found in lab 'cifar'; `labctl idea ls` lists them"));
-        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
-        {
-            Command = LabctlBinary.Path,
-            Arguments = ["mcp"],
-            WorkingDirectory = "/",
-            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
-        }), cancellationToken: ct);
+        await using var client = await AgentMcpAsync(daemon, ct);
 
         var orient = await client.CallToolAsync("lab_orient", cancellationToken: ct);
         var conclude = await client.CallToolAsync("lab_idea_conclude", new Dictionary<string, object?> { ["idea"] = 9, ["conclusion"] = "nothing" }, cancellationToken: ct);
@@ -140,13 +134,7 @@ public sealed class McpServerTests : IDisposable
             .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
             .Answer("/v1/labs/cifar/experiments", CannedResponse.Problem(409, "conflict",
                 "the same commit, command and meta were already submitted as exp/3.1 (id 7, succeeded); see `labctl exp show exp/3.1`, or pass --allow-duplicate to run it anyway"));
-        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
-        {
-            Command = LabctlBinary.Path,
-            Arguments = ["mcp"],
-            WorkingDirectory = "/",
-            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
-        }), cancellationToken: ct);
+        await using var client = await AgentMcpAsync(daemon, ct);
 
         var refused = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?> { ["idea"] = 3, ["command"] = TrueCommand }, cancellationToken: ct);
         var again = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?> { ["idea"] = 3, ["command"] = TrueCommand, ["allowDuplicate"] = true }, cancellationToken: ct);
@@ -169,13 +157,7 @@ public sealed class McpServerTests : IDisposable
         await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
             .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""))
             .Answer("/v1/labs/cifar/experiments", new CannedResponse(201, "application/json", Hostile.ExperimentDocument));
-        await using (var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
-        {
-            Command = LabctlBinary.Path,
-            Arguments = ["mcp"],
-            WorkingDirectory = "/",
-            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
-        }), cancellationToken: ct))
+        await using (var client = await AgentMcpAsync(daemon, ct))
         {
             var called = await client.CallToolAsync("lab_exp_run", new Dictionary<string, object?>
             {
@@ -212,13 +194,7 @@ public sealed class McpServerTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await using var daemon = new FakeDaemon(_dir.Combine("api.sock"))
             .Answer("/v1/self", CannedResponse.Json("""{"kind":"agent","uid":61234,"userName":null,"lab":"cifar","agent":"7","run":null}"""));
-        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
-        {
-            Command = LabctlBinary.Path,
-            Arguments = ["mcp"],
-            WorkingDirectory = "/",
-            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
-        }), cancellationToken: ct);
+        await using var client = await AgentMcpAsync(daemon, ct);
 
         var refused = await client.CallToolAsync("lab_exp_wait", new Dictionary<string, object?> { ["experiment"] = "exp/3" }, cancellationToken: ct);
 
@@ -297,4 +273,14 @@ public sealed class McpServerTests : IDisposable
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
 
     private static string DotnetRoot => Path.GetFullPath(Path.Join(RuntimeEnvironment.GetRuntimeDirectory(), "../../.."));
+
+    /// <summary><c>labctl mcp</c> as an agent runs it: on the sandbox's API socket (here the fake daemon's).</summary>
+    private static Task<McpClient> AgentMcpAsync(FakeDaemon daemon, CancellationToken ct) =>
+        McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = LabctlBinary.Path,
+            Arguments = ["mcp"],
+            WorkingDirectory = "/",
+            EnvironmentVariables = new Dictionary<string, string?> { ["LAB_API_SOCKET"] = daemon.SocketPath, ["LABD_SOCKET"] = null, ["DOTNET_ROOT"] = DotnetRoot },
+        }), cancellationToken: ct);
 }
